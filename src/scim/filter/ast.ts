@@ -42,7 +42,9 @@ export type Filter =
  * A PATCH operation path (RFC 7644 §3.5.2 `PATH = attrPath / valuePath [subAttr]`):
  * `members[value eq "2819c223"]` → `{path: {attr: 'members'}, filter: …}`;
  * `emails[type eq "work"].value` → `{path: {attr: 'emails'}, filter: …, sub: 'value'}`;
- * `name.familyName` → `{path: {attr: 'name', sub: 'familyName'}}`.
+ * `name.familyName` → `{path: {attr: 'name', sub: 'familyName'}}`;
+ * a bare extension schema URN `urn:…:enterprise:2.0:User` → `{path: {uri: 'urn:…:enterprise:2.0:User', attr: ''}}`
+ * (the extension object as a whole; `attr` is `''` only in this case).
  */
 export interface PatchPath {
   path: AttrPath;
