@@ -1,1 +1,38 @@
-export {};
+/**
+ * The process entry for `scimd serve`: load config → open the database →
+ * migrate → createApp → listen → stop cleanly on SIGINT/SIGTERM.
+ */
+import { createApp } from './app.js';
+import { loadConfig, type Config } from './config/config.js';
+import { migrateToLatest, openDatabase } from './db/connect.js';
+import { loadOrCreateOperatorToken } from './operator-token.js';
+
+/** Starts the server; resolves once it listens. @throws ConfigError, database errors. */
+export async function serve(config: Readonly<Config> = loadConfig()): Promise<{ close(): Promise<void>; url: string }> {
+  const handle = await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir });
+  await migrateToLatest(handle.db);
+  const operator = loadOrCreateOperatorToken(config.dataDir, config.operatorToken);
+  const app = createApp({
+    db: handle.db,
+    operatorToken: operator.token,
+    publicUrl: config.publicUrl,
+    maxPayloadBytes: config.maxPayloadBytes,
+    maxPageSize: config.maxPageSize,
+    bulkMaxOperations: config.bulkMaxOperations,
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+  });
+  const address = await app.listen({ port: config.port, host: config.host });
+  const where = handle.kind === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)';
+  console.log(`scimd listening on ${address} (database: ${where})`);
+  console.log(`SCIM base URL: ${config.publicUrl ?? address}/scim/v2`);
+  if (operator.source === 'generated') console.log(`operator token generated and written to ${operator.path} (mode 0600)`);
+  else if (operator.source === 'file') console.log(`operator token: ${operator.path}`);
+  else console.log('operator token: from SCIMD_OPERATOR_TOKEN');
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await app.close();
+      await handle.close();
+    })());
+  return { close, url: address };
+}

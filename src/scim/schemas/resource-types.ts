@@ -95,6 +95,18 @@ export function resolveAttribute(rt: ResourceTypeDef, path: AttrPath): ResolvedA
     if (!def && !extension) def = commonAttributes.find((a) => eqi(a.name, path.attr));
   } else {
     def = commonAttributes.find((a) => eqi(a.name, path.attr)) ?? rt.schema.attributes.find((a) => eqi(a.name, path.attr));
+    if (!def) {
+      // Unqualified extension attributes (`manager`): RFC 7644 §3.10 lets a server
+      // resolve a name that only one schema defines, and Entra sends them bare.
+      for (const ext of rt.extensions) {
+        def = ext.schema.attributes.find((a) => eqi(a.name, path.attr));
+        if (def) {
+          schemaUri = ext.schema.id;
+          extension = true;
+          break;
+        }
+      }
+    }
   }
   if (!def) return undefined;
   if (path.sub === undefined) return { schemaUri, extension, def };

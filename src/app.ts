@@ -1,0 +1,56 @@
+/**
+ * `createApp(deps)`: wires the HTTP routes; no I/O, no environment, no listen,
+ * so tests drive it in-process with `app.inject()`.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Database } from './db/schema.js';
+import { ping } from './db/connect.js';
+import { adminPlugin } from './http/admin/routes.js';
+import { errorHandler, notFoundHandler } from './http/errors.js';
+import { scimPlugin } from './http/scim/plugin.js';
+import { invalidSyntax } from './scim/errors.js';
+
+export interface AppDeps {
+  db: Kysely<Database>;
+  operatorToken: string;
+  publicUrl?: string | undefined;
+  maxPayloadBytes?: number;
+  maxPageSize?: number;
+  bulkMaxOperations?: number;
+  /** Pino logger options, or false for none (tests). */
+  logger?: boolean | { level: string };
+}
+
+/** Builds the Fastify app. Call `app.ready()` (or `listen`) before use. */
+export function createApp(deps: AppDeps): FastifyInstance {
+  const limits = {
+    maxPayloadBytes: deps.maxPayloadBytes ?? 1_048_576,
+    maxPageSize: deps.maxPageSize ?? 1000,
+    bulkMaxOperations: deps.bulkMaxOperations ?? 1000,
+  };
+  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: limits.maxPayloadBytes, routerOptions: { caseSensitive: false, ignoreTrailingSlash: true } });
+
+  // RFC 7644 §3.1: application/scim+json, and application/json, both with optional parameters.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(['application/scim+json', 'application/json'], { parseAs: 'string' }, (_req, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (err) {
+      done(invalidSyntax(`The request body is not valid JSON: ${(err as Error).message}`), undefined);
+    }
+  });
+
+  app.setErrorHandler(errorHandler(limits.maxPayloadBytes));
+  app.setNotFoundHandler(notFoundHandler);
+
+  app.get('/healthz', async (_req, reply) => {
+    const ok = await ping(deps.db);
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'database unavailable' });
+  });
+  app.register(scimPlugin, { prefix: '/scim/v2', db: deps.db, publicUrl: deps.publicUrl, limits });
+  app.register(adminPlugin, { prefix: '/api/v1', db: deps.db, operatorToken: deps.operatorToken, publicUrl: deps.publicUrl });
+  return app;
+}

@@ -1,0 +1,77 @@
+/**
+ * scimd's configuration: one schema of environment variables with defaults and
+ * units, validated once at start-up and frozen. Nothing else reads `process.env`.
+ * Every key is documented in docs/config.md.
+ */
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  SCIMD_DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: optionalString.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
+    message: 'must be a postgres:// or postgresql:// URL (leave unset for the embedded database)',
+  }),
+  SCIMD_PUBLIC_URL: optionalString.refine((v) => v === undefined || /^https?:\/\/[^/]+/.test(v), {
+    message: 'must be an absolute http(s) URL such as https://scim.example.com',
+  }),
+  SCIMD_OPERATOR_TOKEN: optionalString.refine((v) => v === undefined || v.length >= 16, {
+    message: 'must be at least 16 characters',
+  }),
+  /** Largest accepted request body, bytes (RFC 7644 §3.7.4 maxPayloadSize is the same number). */
+  SCIMD_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  /** Largest page a list request returns (RFC 7644 §3.4.2.4: the server may cap `count`). */
+  SCIMD_MAX_PAGE_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
+  /** Most operations one /Bulk request may carry (RFC 7644 §3.7.4 maxOperations). */
+  SCIMD_BULK_MAX_OPERATIONS: z.coerce.number().int().min(1).max(10_000).default(1000),
+  SCIMD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/** The validated, frozen configuration. */
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  /** Externally visible base URL without trailing slash, or undefined to derive it from each request's Host. */
+  publicUrl: string | undefined;
+  operatorToken: string | undefined;
+  maxPayloadBytes: number;
+  maxPageSize: number;
+  bulkMaxOperations: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+/** Thrown when an environment variable has a bad value; its message lists every problem. */
+export class ConfigError extends Error {}
+
+/**
+ * Reads and validates the configuration from `env` (defaults to `process.env`).
+ * @throws ConfigError naming each bad variable and what it must be.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}=${JSON.stringify(env[String(i.path[0])] ?? '')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: resolve(e.SCIMD_DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    publicUrl: e.SCIMD_PUBLIC_URL?.replace(/\/+$/, ''),
+    operatorToken: e.SCIMD_OPERATOR_TOKEN,
+    maxPayloadBytes: e.SCIMD_MAX_PAYLOAD_BYTES,
+    maxPageSize: e.SCIMD_MAX_PAGE_SIZE,
+    bulkMaxOperations: e.SCIMD_BULK_MAX_OPERATIONS,
+    logLevel: e.SCIMD_LOG_LEVEL,
+  });
+}

@@ -1,0 +1,74 @@
+/**
+ * Opens the one database scimd uses: PostgreSQL through `pg` when a
+ * `postgres://` URL is given, otherwise embedded PGlite in a data folder. Both
+ * speak the same SQL; nothing above this module knows which one runs.
+ */
+import { mkdirSync } from 'node:fs';
+import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { migrationProvider } from './migrations/index.js';
+import { PGliteDialect } from './pglite-dialect.js';
+import type { Database } from './schema.js';
+
+export type { Database } from './schema.js';
+
+/** An open database handle. */
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  kind: 'pglite' | 'postgres';
+  /** Closes the Kysely pool and, for PGlite, the embedded instance. */
+  close(): Promise<void>;
+}
+
+/** Where to connect: `{url}` for PostgreSQL, `{dataDir}` for PGlite (`memory://` keeps it in memory). */
+export type DatabaseTarget = { url: string } | { dataDir: string; loadDataDir?: Blob };
+
+// PostgreSQL returns bigint (int8) as a string; timestamps stay Date objects.
+pg.types.setTypeParser(20, (v: string) => v);
+
+/**
+ * Opens the database; does not migrate (see `migrateToLatest`).
+ * @throws when PostgreSQL is unreachable or the data folder cannot be opened.
+ */
+export async function openDatabase(target: DatabaseTarget, options: { poolSize?: number } = {}): Promise<DatabaseHandle> {
+  if ('url' in target) {
+    const pool = new pg.Pool({ connectionString: target.url, max: options.poolSize ?? 10 });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, kind: 'postgres', close: () => db.destroy() };
+  }
+  const { PGlite } = await import('@electric-sql/pglite');
+  if (!target.dataDir.startsWith('memory://')) mkdirSync(target.dataDir, { recursive: true });
+  const pglite = await PGlite.create(target.dataDir, target.loadDataDir ? { loadDataDir: target.loadDataDir } : {});
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  return {
+    db,
+    kind: 'pglite',
+    close: async () => {
+      await db.destroy();
+      await pglite.close();
+    },
+  };
+}
+
+/**
+ * Applies every pending migration in order, inside a lock so concurrent
+ * instances starting against one PostgreSQL cannot race.
+ * @returns the names of migrations applied by this call.
+ * @throws the first migration error, after rolling that migration back.
+ */
+export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: migrationProvider, migrationTableName: 'scimd_migrations', migrationLockTableName: 'scimd_migrations_lock' });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** True when the database answers a trivial query. */
+export async function ping(db: Kysely<Database>): Promise<boolean> {
+  try {
+    await sql`select 1`.execute(db);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,14 @@
+/**
+ * The ordered, append-only list of migrations, bundled into the build (no file
+ * system scanning, so `dist/` and tests see the same list).
+ */
+import type { Migration, MigrationProvider } from 'kysely';
+import * as m0001 from './0001-initial.js';
+
+const migrations: Record<string, Migration> = {
+  '0001-initial': m0001,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};

@@ -1,0 +1,66 @@
+/**
+ * The one place errors become HTTP responses. Under `/scim/v2` every error is a
+ * SCIM error (RFC 7644 §3.12) with `application/scim+json`, including Fastify's
+ * own (bad JSON, body too large, unsupported media type) and unknown routes;
+ * under `/api` errors are `{statusCode, error, message}` JSON. Internal failures
+ * answer 500 with a generic detail: driver messages and stacks stay in the log.
+ */
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { ScimError } from '../scim/errors.js';
+import { SCIM_CONTENT_TYPE } from '../scim/messages.js';
+
+/** An admin API error with a status and a message for a person. */
+export class AdminError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const isScimPath = (url: string) => url.startsWith('/scim/');
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 409: 'Conflict',
+  412: 'Precondition Failed', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 500: 'Internal Server Error', 503: 'Service Unavailable',
+};
+
+/** Maps Fastify's own client errors (FST_ERR_*) to a SCIM error a client can act on. */
+function fromFastify(err: FastifyError, maxPayloadBytes: number): ScimError | undefined {
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ScimError(413, undefined, `The request body is larger than the ${maxPayloadBytes} bytes this server accepts`);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new ScimError(415, undefined, 'Send the body as application/scim+json (or application/json)');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new ScimError(400, 'invalidSyntax', 'The request body is empty; a JSON object is required');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new ScimError(400, 'invalidSyntax', 'The Content-Length header does not match the body');
+  }
+  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return new ScimError(err.statusCode, undefined, err.message);
+  return undefined;
+}
+
+/** Sends a SCIM error body. */
+export function sendScimError(reply: FastifyReply, err: ScimError): FastifyReply {
+  return reply.code(err.status).type(SCIM_CONTENT_TYPE).send(JSON.stringify(err.toJSON()));
+}
+
+/** Fastify error handler: SCIM errors under /scim, admin JSON elsewhere. */
+export function errorHandler(maxPayloadBytes: number) {
+  return (err: FastifyError, req: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    const known = err instanceof ScimError ? err : err instanceof AdminError ? new ScimError(err.statusCode, undefined, err.message) : fromFastify(err, maxPayloadBytes);
+    const scimErr = known ?? new ScimError(500, undefined, 'Internal server error; the request was not applied. The server log has the details.');
+    if (!known) req.log.error({ err }, 'unhandled error');
+    if (isScimPath(req.url)) return sendScimError(reply, scimErr);
+    return reply.code(scimErr.status).send({ statusCode: scimErr.status, error: REASONS[scimErr.status] ?? 'Error', message: scimErr.detail });
+  };
+}
+
+/** Unknown routes: a SCIM 404 under /scim (field report B20), JSON elsewhere. */
+export function notFoundHandler(req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const detail = `No endpoint ${req.method} ${req.url.split('?')[0]}`;
+  if (isScimPath(req.url)) return sendScimError(reply, new ScimError(404, undefined, detail));
+  return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: detail });
+}

@@ -1,0 +1,170 @@
+/**
+ * `/Users` and `/Groups` (RFC 7644 §3.2–§3.6), `POST …/.search` on each and on
+ * the root (§3.4.3). ETags: `If-Match` on PUT/PATCH/DELETE (412 when stale),
+ * `If-None-Match` on GET (304 when unchanged), RFC 7644 §3.14.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { invalidSyntax, invalidValue } from '../../scim/errors.js';
+import { listResponse, SEARCH_REQUEST_SCHEMA } from '../../scim/messages.js';
+import { parseProjection, type Projection } from '../../scim/projection.js';
+import { groupResourceType, userResourceType, type ResourceTypeDef } from '../../scim/schemas/resource-types.js';
+import * as groups from '../../provisioning/groups.js';
+import type { ListParams } from '../../provisioning/list-query.js';
+import * as users from '../../provisioning/users.js';
+import type { ScimContext } from '../../provisioning/context.js';
+import { sendScim } from './send.js';
+
+interface One {
+  resource?: Record<string, unknown>;
+  etag: string;
+}
+
+/** The use cases of one resource type, in the shape the routes need. */
+interface ResourceHandlers {
+  rt: ResourceTypeDef;
+  create(ctx: ScimContext, body: unknown): Promise<One>;
+  get(ctx: ScimContext, id: string, p?: Projection): Promise<One>;
+  list(ctx: ScimContext, params: ListParams): Promise<Record<string, unknown>>;
+  replace(ctx: ScimContext, id: string, body: unknown, ifMatch?: string): Promise<One>;
+  patch(ctx: ScimContext, id: string, body: unknown, ifMatch?: string, p?: Projection): Promise<One | undefined>;
+  remove(ctx: ScimContext, id: string, ifMatch?: string): Promise<void>;
+}
+
+export const userHandlers: ResourceHandlers = {
+  rt: userResourceType,
+  create: users.createUser,
+  get: users.getUser,
+  list: users.listUsers,
+  replace: users.replaceUser,
+  patch: users.patchUser,
+  remove: users.deleteUser,
+};
+
+export const groupHandlers: ResourceHandlers = {
+  rt: groupResourceType,
+  create: groups.createGroup,
+  get: groups.getGroup,
+  list: groups.listGroups,
+  replace: groups.replaceGroup,
+  patch: groups.patchGroup,
+  remove: groups.deleteGroup,
+};
+
+type Query = Record<string, string | string[] | undefined>;
+
+function single(q: Query, name: string): string | undefined {
+  const v = q[name];
+  if (Array.isArray(v)) throw invalidValue(`Give the "${name}" parameter once`);
+  return v;
+}
+
+/** Query parameter names are matched case-insensitively: clients send `StartIndex`, `Count`. */
+function listParams(query: unknown): ListParams {
+  const q: Query = {};
+  for (const [k, v] of Object.entries((query ?? {}) as Query)) q[k.toLowerCase()] = v;
+  return {
+    filter: single(q, 'filter'),
+    startIndex: single(q, 'startindex'),
+    count: single(q, 'count'),
+    sortBy: single(q, 'sortby'),
+    sortOrder: single(q, 'sortorder'),
+    attributes: single(q, 'attributes'),
+    excludedAttributes: single(q, 'excludedattributes'),
+  };
+}
+
+function projectionOf(rt: ResourceTypeDef, query: unknown): Projection | undefined {
+  const p = listParams(query);
+  if (p.attributes === undefined && p.excludedAttributes === undefined) return undefined;
+  return parseProjection(rt, p.attributes as string | undefined, p.excludedAttributes as string | undefined);
+}
+
+function searchParams(body: unknown): ListParams {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw invalidSyntax('A SearchRequest body must be a JSON object');
+  const b = body as Record<string, unknown>;
+  const schemas = b.schemas;
+  if (Array.isArray(schemas) && !schemas.some((s) => typeof s === 'string' && s.toLowerCase() === SEARCH_REQUEST_SCHEMA.toLowerCase())) {
+    throw invalidSyntax(`A SearchRequest must list the schema ${SEARCH_REQUEST_SCHEMA}`);
+  }
+  return {
+    filter: b.filter,
+    startIndex: b.startIndex,
+    count: b.count,
+    sortBy: b.sortBy,
+    sortOrder: b.sortOrder,
+    attributes: b.attributes,
+    excludedAttributes: b.excludedAttributes,
+  };
+}
+
+const ifMatch = (req: FastifyRequest) => (typeof req.headers['if-match'] === 'string' ? req.headers['if-match'] : undefined);
+
+function notModified(req: FastifyRequest, etag: string): boolean {
+  const inm = req.headers['if-none-match'];
+  if (typeof inm !== 'string') return false;
+  const strip = (t: string) => t.trim().replace(/^W\//, '');
+  return inm.split(',').some((t) => t.trim() === '*' || strip(t) === strip(etag));
+}
+
+function register(app: FastifyInstance, endpoint: string, h: ResourceHandlers): void {
+  type IdReq = FastifyRequest<{ Params: { id: string } }>;
+  app.post(endpoint, async (req, reply) => {
+    const r = await h.create(req.scim, req.body);
+    reply.header('Location', (r.resource!.meta as { location: string }).location);
+    return sendScim(reply, 201, r.resource, r.etag);
+  });
+  app.get(endpoint, async (req, reply) => sendScim(reply, 200, await h.list(req.scim, listParams(req.query))));
+  app.post(`${endpoint}/.search`, async (req, reply) => sendScim(reply, 200, await h.list(req.scim, searchParams(req.body))));
+  app.get(`${endpoint}/:id`, async (req: IdReq, reply: FastifyReply) => {
+    const r = await h.get(req.scim, req.params.id, projectionOf(h.rt, req.query));
+    if (notModified(req, r.etag)) return reply.code(304).header('ETag', r.etag).send();
+    return sendScim(reply, 200, r.resource, r.etag);
+  });
+  app.put(`${endpoint}/:id`, async (req: IdReq, reply: FastifyReply) => {
+    const r = await h.replace(req.scim, req.params.id, req.body, ifMatch(req));
+    return sendScim(reply, 200, r.resource, r.etag);
+  });
+  app.patch(`${endpoint}/:id`, async (req: IdReq, reply: FastifyReply) => {
+    const r = await h.patch(req.scim, req.params.id, req.body, ifMatch(req), projectionOf(h.rt, req.query));
+    if (!r?.resource) return reply.code(204).header('ETag', r?.etag).send();
+    return sendScim(reply, 200, r.resource, r.etag);
+  });
+  app.delete(`${endpoint}/:id`, async (req: IdReq, reply: FastifyReply) => {
+    await h.remove(req.scim, req.params.id, ifMatch(req));
+    return reply.code(204).send();
+  });
+}
+
+/**
+ * Root search (RFC 7644 §3.4.3): the filter runs over Users, then Groups (when
+ * group sync is on); one page is cut from the concatenation.
+ */
+async function rootSearch(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const params = searchParams(req.body);
+  const handlers = req.scim.principal.syncGroups ? [userHandlers, groupHandlers] : [userHandlers];
+  const startIndex = Math.max(1, Number(params.startIndex ?? 1) || 1);
+  const count = Math.min(req.scim.maxPageSize, Math.max(0, params.count === undefined ? req.scim.maxPageSize : Number(params.count) || 0));
+  const totals: number[] = [];
+  for (const h of handlers) totals.push(((await h.list(req.scim, { ...params, count: 0, startIndex: 1 })) as { totalResults: number }).totalResults);
+  const resources: unknown[] = [];
+  let offset = startIndex - 1;
+  for (const [i, h] of handlers.entries()) {
+    const need = count - resources.length;
+    if (need <= 0) break;
+    if (offset >= totals[i]!) {
+      offset -= totals[i]!;
+      continue;
+    }
+    const page = (await h.list(req.scim, { ...params, startIndex: offset + 1, count: need })) as { Resources: unknown[] };
+    resources.push(...page.Resources);
+    offset = 0;
+  }
+  return sendScim(reply, 200, listResponse(resources, totals.reduce((a, b) => a + b, 0), startIndex));
+}
+
+/** Registers the resource routes on the SCIM plugin. */
+export function registerResourceRoutes(app: FastifyInstance): void {
+  register(app, '/Users', userHandlers);
+  register(app, '/Groups', groupHandlers);
+  app.post('/.search', rootSearch);
+}

@@ -1,0 +1,26 @@
+/** What every provisioning use case needs: the database, the caller's org and URLs. */
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+
+export interface ScimContext {
+  db: Kysely<Database>;
+  /** The org the bearer token belongs to; every query filters on it. */
+  orgId: string;
+  /** The SCIM base URL as the client sees it, e.g. `https://scim.example.com/scim/v2` (for `meta.location`). */
+  baseUrl: string;
+  /** Largest page a list answers (RFC 7644 §3.4.2.4). */
+  maxPageSize: number;
+}
+
+/** `meta.version` / ETag of a stored version number (RFC 7644 §3.14): a weak validator. */
+export const etagOf = (version: number): string => `W/"${version}"`;
+
+/**
+ * Checks an `If-Match` precondition (RFC 7644 §3.14, RFC 9110 §13.1.1).
+ * @returns true when absent, `*`, or one of the listed tags equals `current` (weak comparison).
+ */
+export function ifMatchHolds(ifMatch: string | undefined, current: string): boolean {
+  if (!ifMatch) return true;
+  const strip = (t: string) => t.trim().replace(/^W\//, '');
+  return ifMatch.split(',').some((t) => t.trim() === '*' || strip(t) === strip(current));
+}

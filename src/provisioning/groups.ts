@@ -1,0 +1,233 @@
+/**
+ * Group use cases (RFC 7644 §3.3–§3.6) scoped to one org. Memberships live in
+ * `scim_group_members`; a PATCH that adds or removes members costs O(changed
+ * members), never O(group size), and `excludedAttributes=members` never reads
+ * the membership table. Members are users of the same org; an unknown id is
+ * refused with 400 naming it. Deleting a group keeps its users.
+ */
+import { sql, type Selectable, type Transaction } from 'kysely';
+import type { Database, ScimGroupsTable } from '../db/schema.js';
+import { filterToSql } from '../db/filter-sql.js';
+import { invalidValue, notFound, ScimError } from '../scim/errors.js';
+import { listResponse } from '../scim/messages.js';
+import { applyPatch, parsePatchRequest, splitGroupPatch, type MemberChange } from '../scim/patch/index.js';
+import { applyProjection, projectionWants, type Projection } from '../scim/projection.js';
+import { normalizeResource, type ScimDocument } from '../scim/schemas/validate.js';
+import { groupResourceType } from '../scim/schemas/resource-types.js';
+import { isUuid } from '../tenants/tokens.js';
+import { etagOf, ifMatchHolds, type ScimContext } from './context.js';
+import { parseListQuery, sortExpression, type ListParams } from './list-query.js';
+
+type GroupRow = Selectable<ScimGroupsTable>;
+type Db = ScimContext['db'] | Transaction<Database>;
+
+export interface GroupResult {
+  resource: Record<string, unknown>;
+  etag: string;
+}
+
+interface MemberRef {
+  value: string;
+  display: string;
+}
+
+function extract(doc: ScimDocument) {
+  return {
+    display_name: doc.displayName as string,
+    external_id: typeof doc.externalId === 'string' ? doc.externalId : null,
+  };
+}
+
+/** Renders a stored group (RFC 7643 §4.2); `members` only when loaded. */
+function render(ctx: ScimContext, row: GroupRow, members: MemberRef[] | undefined): Record<string, unknown> {
+  const { schemas, externalId, ...rest } = row.doc as ScimDocument;
+  return {
+    schemas,
+    id: row.id,
+    ...(externalId !== undefined ? { externalId } : {}),
+    ...rest,
+    ...(members ? { members: members.map((m) => ({ value: m.value, $ref: `${ctx.baseUrl}/Users/${m.value}`, display: m.display, type: 'User' })) } : {}),
+    meta: {
+      resourceType: 'Group',
+      created: row.created_at.toISOString(),
+      lastModified: row.updated_at.toISOString(),
+      location: `${ctx.baseUrl}/Groups/${row.id}`,
+      version: etagOf(row.version),
+    },
+  };
+}
+
+/** Members of several groups in one query, in membership order. */
+async function membersOf(db: Db, orgId: string, groupIds: string[]): Promise<Map<string, MemberRef[]>> {
+  const out = new Map<string, MemberRef[]>(groupIds.map((id) => [id, []]));
+  if (!groupIds.length) return out;
+  const rows = await db
+    .selectFrom('scim_group_members as m')
+    .innerJoin('scim_users as u', 'u.id', 'm.user_id')
+    .select(['m.group_id', 'u.id', 'u.user_name', 'u.display_name'])
+    .where('m.org_id', '=', orgId)
+    .where('m.group_id', 'in', groupIds)
+    .orderBy('m.created_at')
+    .orderBy('u.seq')
+    .execute();
+  for (const r of rows) out.get(r.group_id)!.push({ value: r.id, display: r.display_name ?? r.user_name });
+  return out;
+}
+
+async function loadRow(db: Db, orgId: string, id: string, forUpdate = false): Promise<GroupRow> {
+  if (!isUuid(id)) throw notFound(`Group ${id} not found`);
+  let q = db.selectFrom('scim_groups').selectAll().where('org_id', '=', orgId).where('id', '=', id);
+  if (forUpdate) q = q.forUpdate();
+  const row = await q.executeTakeFirst();
+  if (!row) throw notFound(`Group ${id} not found`);
+  return row;
+}
+
+async function result(ctx: ScimContext, db: Db, row: GroupRow, projection?: Projection): Promise<GroupResult> {
+  const wantMembers = !projection || projectionWants(groupResourceType, projection, 'members');
+  const members = wantMembers ? (await membersOf(db, ctx.orgId, [row.id])).get(row.id) : undefined;
+  const full = render(ctx, row, members);
+  return { resource: projection ? applyProjection(groupResourceType, projection, full) : full, etag: etagOf(row.version) };
+}
+
+/**
+ * Checks that every id names a user of this org.
+ * @throws ScimError 400 invalidValue naming the first unknown ids.
+ */
+async function requireUsers(db: Db, orgId: string, ids: string[]): Promise<string[]> {
+  const unique = [...new Set(ids)];
+  const malformed = unique.filter((id) => !isUuid(id));
+  const candidates = unique.filter(isUuid).map((id) => id.toLowerCase());
+  const found = candidates.length
+    ? new Set((await db.selectFrom('scim_users').select('id').where('org_id', '=', orgId).where('id', 'in', candidates).execute()).map((r) => r.id))
+    : new Set<string>();
+  const unknown = [...malformed, ...candidates.filter((id) => !found.has(id))];
+  if (unknown.length) {
+    const shown = unknown.slice(0, 5).map((id) => `"${id}"`).join(', ');
+    throw invalidValue(`members: no user with id ${shown}${unknown.length > 5 ? ` (and ${unknown.length - 5} more)` : ''} in this organisation`);
+  }
+  return candidates;
+}
+
+async function addMembers(trx: Transaction<Database>, orgId: string, groupId: string, ids: string[]): Promise<void> {
+  const users = await requireUsers(trx, orgId, ids);
+  if (!users.length) return;
+  // Re-adding an existing member is a no-op (set semantics; Entra re-sends members).
+  await trx
+    .insertInto('scim_group_members')
+    .values(users.map((user_id) => ({ org_id: orgId, group_id: groupId, user_id })))
+    .onConflict((oc) => oc.columns(['group_id', 'user_id']).doNothing())
+    .execute();
+}
+
+async function removeMembers(trx: Transaction<Database>, orgId: string, groupId: string, ids: string[]): Promise<void> {
+  // Removing a non-member, or an id that names nothing, is a successful no-op (retries are normal).
+  const valid = ids.filter(isUuid).map((id) => id.toLowerCase());
+  if (!valid.length) return;
+  await trx.deleteFrom('scim_group_members').where('org_id', '=', orgId).where('group_id', '=', groupId).where('user_id', 'in', valid).execute();
+}
+
+async function applyMemberChanges(trx: Transaction<Database>, orgId: string, groupId: string, changes: MemberChange[]): Promise<void> {
+  for (const c of changes) {
+    if (c.kind === 'add') await addMembers(trx, orgId, groupId, c.values);
+    else if (c.kind === 'remove') await removeMembers(trx, orgId, groupId, c.values);
+    else {
+      await trx.deleteFrom('scim_group_members').where('org_id', '=', orgId).where('group_id', '=', groupId).execute();
+      if (c.kind === 'replace') await addMembers(trx, orgId, groupId, c.values);
+    }
+  }
+}
+
+const memberIds = (members: { value: string }[] | undefined) => (members ?? []).map((m) => m.value);
+
+/**
+ * Creates a group with its members (RFC 7644 §3.3).
+ * @throws ScimError 400 invalidValue (missing displayName, unknown member ids).
+ */
+export async function createGroup(ctx: ScimContext, body: unknown): Promise<GroupResult> {
+  const { doc, members } = normalizeResource(groupResourceType, body);
+  return ctx.db.transaction().execute(async (trx) => {
+    const row = await trx
+      .insertInto('scim_groups')
+      .values({ org_id: ctx.orgId, ...extract(doc), doc: JSON.stringify(doc) })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await addMembers(trx, ctx.orgId, row.id, memberIds(members));
+    return result(ctx, trx, row);
+  });
+}
+
+/** Reads one group (RFC 7644 §3.4.1). @throws ScimError 404. */
+export async function getGroup(ctx: ScimContext, id: string, projection?: Projection): Promise<GroupResult> {
+  return result(ctx, ctx.db, await loadRow(ctx.db, ctx.orgId, id), projection);
+}
+
+/** Lists groups (RFC 7644 §3.4.2); members of the page in one extra query unless excluded. */
+export async function listGroups(ctx: ScimContext, params: ListParams): Promise<Record<string, unknown>> {
+  const q = parseListQuery(groupResourceType, params, ctx.maxPageSize);
+  const where = q.filter ? filterToSql(q.filter, { rt: groupResourceType, alias: 'g' }) : sql`true`;
+  const base = ctx.db.selectFrom('scim_groups as g').where('g.org_id', '=', ctx.orgId).where(where as never);
+  const total = await base.select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow();
+  const totalResults = Number(total.n);
+  if (q.count === 0 || totalResults < q.startIndex) return listResponse([], totalResults, q.startIndex);
+  let page = base.selectAll('g');
+  if (q.sortBy) page = page.orderBy(sql`${sortExpression(groupResourceType, q.sortBy, 'g')} ${sql.raw(q.sortOrder === 'descending' ? 'desc nulls last' : 'asc nulls last')}`);
+  const rows = await page.orderBy('g.seq').offset(q.startIndex - 1).limit(q.count).execute();
+  const members = projectionWants(groupResourceType, q.projection, 'members') ? await membersOf(ctx.db, ctx.orgId, rows.map((r) => r.id)) : undefined;
+  const resources = rows.map((r) => applyProjection(groupResourceType, q.projection, render(ctx, r, members?.get(r.id))));
+  return listResponse(resources, totalResults, q.startIndex);
+}
+
+function checkPrecondition(row: GroupRow, ifMatch: string | undefined): void {
+  if (!ifMatchHolds(ifMatch, etagOf(row.version))) {
+    throw new ScimError(412, undefined, `Group ${row.id} has changed: its version is ${etagOf(row.version)}, the request's If-Match is ${ifMatch}`);
+  }
+}
+
+async function touch(trx: Transaction<Database>, orgId: string, id: string, doc?: ScimDocument): Promise<GroupRow> {
+  return trx
+    .updateTable('scim_groups')
+    .set({ ...(doc ? { ...extract(doc), doc: JSON.stringify(doc) } : {}), version: sql`version + 1`, updated_at: sql`now()` })
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** Replaces a group and its whole member list (RFC 7644 §3.5.1). @throws ScimError 404, 400, 412. */
+export async function replaceGroup(ctx: ScimContext, id: string, body: unknown, ifMatch?: string): Promise<GroupResult> {
+  const { doc, members } = normalizeResource(groupResourceType, body);
+  return ctx.db.transaction().execute(async (trx) => {
+    const before = await loadRow(trx, ctx.orgId, id, true);
+    checkPrecondition(before, ifMatch);
+    await applyMemberChanges(trx, ctx.orgId, id, [{ kind: 'replace', values: memberIds(members) }]);
+    return result(ctx, trx, await touch(trx, ctx.orgId, id, doc));
+  });
+}
+
+/**
+ * Modifies a group (RFC 7644 §3.5.2): member operations go to the membership
+ * table in request order, the rest patch the document; all in one transaction.
+ * @returns the resource when `projection` asks for attributes, else undefined (204).
+ */
+export async function patchGroup(ctx: ScimContext, id: string, body: unknown, ifMatch?: string, projection?: Projection): Promise<GroupResult | undefined> {
+  const { memberChanges, otherOps } = splitGroupPatch(parsePatchRequest(body));
+  return ctx.db.transaction().execute(async (trx) => {
+    const before = await loadRow(trx, ctx.orgId, id, true);
+    checkPrecondition(before, ifMatch);
+    const doc = otherOps.length ? applyPatch(groupResourceType, before.doc as ScimDocument, otherOps) : undefined;
+    await applyMemberChanges(trx, ctx.orgId, id, memberChanges);
+    const changedDoc = doc && JSON.stringify(doc) !== JSON.stringify(before.doc) ? doc : undefined;
+    const row = changedDoc || memberChanges.length ? await touch(trx, ctx.orgId, id, changedDoc) : before;
+    return projection && projection.mode !== 'default' ? result(ctx, trx, row, projection) : { resource: {}, etag: etagOf(row.version) };
+  });
+}
+
+/** Deletes a group and its memberships; member users stay (RFC 7644 §3.6). @throws ScimError 404, 412. */
+export async function deleteGroup(ctx: ScimContext, id: string, ifMatch?: string): Promise<void> {
+  await ctx.db.transaction().execute(async (trx) => {
+    const before = await loadRow(trx, ctx.orgId, id, true);
+    checkPrecondition(before, ifMatch);
+    await trx.deleteFrom('scim_groups').where('org_id', '=', ctx.orgId).where('id', '=', id).execute();
+  });
+}

@@ -1,0 +1,114 @@
+/**
+ * List and search parameters (RFC 7644 §3.4.2 for GET, §3.4.3 for POST
+ * `.search`), parsed once into a `ListQuery`, and the SQL for sorting.
+ */
+import { sql, type RawBuilder } from 'kysely';
+import type { Filter } from '../scim/filter/ast.js';
+import { parseFilter } from '../scim/filter/parse.js';
+import { invalidFilter, invalidValue } from '../scim/errors.js';
+import { parseProjection, type Projection } from '../scim/projection.js';
+import { resolveAttribute, type ResourceTypeDef } from '../scim/schemas/resource-types.js';
+
+export interface ListQuery {
+  filter?: Filter;
+  /** 1-based index of the first result (RFC 7644 §3.4.2.4: values below 1 are read as 1). */
+  startIndex: number;
+  /** Page size, clamped to [0, maxPageSize]; 0 answers only `totalResults`. */
+  count: number;
+  sortBy?: string;
+  sortOrder: 'ascending' | 'descending';
+  projection: Projection;
+}
+
+/** Raw parameters as they arrive in a query string or a SearchRequest body. */
+export interface ListParams {
+  filter?: unknown;
+  startIndex?: unknown;
+  count?: unknown;
+  sortBy?: unknown;
+  sortOrder?: unknown;
+  attributes?: unknown;
+  excludedAttributes?: unknown;
+}
+
+function integer(v: unknown, name: string): number | undefined {
+  if (v === undefined || v === null || v === '') return undefined;
+  const n = typeof v === 'number' ? v : Number(String(v).trim());
+  if (!Number.isFinite(n) || !Number.isInteger(n)) throw invalidValue(`"${name}" must be an integer, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+function stringParam(v: unknown, name: string): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  // A SearchRequest may list attributes as an array (RFC 7644 §3.4.3).
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v.join(',');
+  if (typeof v !== 'string') throw invalidValue(`"${name}" must be a string`);
+  return v;
+}
+
+/**
+ * Parses list parameters.
+ * @throws ScimError 400 invalidFilter for a bad filter, invalidValue for bad numbers or sort order.
+ */
+export function parseListQuery(rt: ResourceTypeDef, params: ListParams, maxPageSize: number): ListQuery {
+  const filterText = stringParam(params.filter, 'filter');
+  const filter = filterText !== undefined && filterText.trim() !== '' ? parseFilter(filterText) : undefined;
+  if (filterText !== undefined && filterText.trim() === '' && params.filter !== undefined) throw invalidFilter('The filter is empty');
+  const startIndex = Math.max(1, integer(params.startIndex, 'startIndex') ?? 1);
+  const count = Math.min(maxPageSize, Math.max(0, integer(params.count, 'count') ?? maxPageSize));
+  const sortOrderRaw = stringParam(params.sortOrder, 'sortOrder');
+  let sortOrder: 'ascending' | 'descending' = 'ascending';
+  if (sortOrderRaw !== undefined) {
+    const s = sortOrderRaw.trim().toLowerCase();
+    if (s !== 'ascending' && s !== 'descending') throw invalidValue(`"sortOrder" must be "ascending" or "descending", got "${sortOrderRaw}"`);
+    sortOrder = s;
+  }
+  const sortBy = stringParam(params.sortBy, 'sortBy')?.trim() || undefined;
+  const projection = parseProjection(rt, stringParam(params.attributes, 'attributes'), stringParam(params.excludedAttributes, 'excludedAttributes'));
+  return { ...(filter ? { filter } : {}), startIndex, count, ...(sortBy ? { sortBy } : {}), sortOrder, projection };
+}
+
+/**
+ * The ORDER BY expression for `sortBy` (RFC 7644 §3.4.2.3). String attributes
+ * that are not case-exact sort case-insensitively; a multi-valued attribute sorts
+ * by its primary (else first) value.
+ * @throws ScimError 400 invalidValue for an unknown or unsortable attribute.
+ */
+export function sortExpression(rt: ResourceTypeDef, sortBy: string, alias: 'u' | 'g'): RawBuilder<unknown> {
+  let uri: string | undefined;
+  let rest = sortBy;
+  if (/^urn:/i.test(sortBy)) {
+    const i = sortBy.lastIndexOf(':');
+    uri = sortBy.slice(0, i);
+    rest = sortBy.slice(i + 1);
+  }
+  const [attr, sub] = rest.split('.', 2);
+  const r = resolveAttribute(rt, { ...(uri ? { uri } : {}), attr: attr ?? '', ...(sub ? { sub } : {}) });
+  if (!r) throw invalidValue(`Cannot sort by unknown attribute "${sortBy}"`);
+  const col = (c: string) => sql.ref(`${alias}.${c}`);
+  const name = r.def.name;
+  const lit = (k: string) => sql.lit(k);
+  if (!r.extension) {
+    if (name === 'id') return sql`${col('id')}::text`;
+    if (name === 'externalId') return col('external_id');
+    if (name === 'userName' && rt.name === 'User') return sql`lower(${col('user_name')})`;
+    if (name === 'displayName') return sql`lower(${col('display_name')})`;
+    if (name === 'active' && rt.name === 'User') return col('active');
+    if (name === 'emails' && rt.name === 'User' && (!r.subDef || r.subDef.name === 'value')) return sql`lower(${col('email')})`;
+    if (name === 'meta') {
+      if (r.subDef?.name === 'created') return col('created_at');
+      if (r.subDef?.name === 'lastModified') return col('updated_at');
+      throw invalidValue(`Cannot sort by "${sortBy}"`);
+    }
+    if (name === 'members' || name === 'groups') throw invalidValue(`Cannot sort by "${sortBy}"`);
+  }
+  const base = r.extension ? sql`${col('doc')}->${lit(r.schemaUri)}->${lit(name)}` : sql`${col('doc')}->${lit(name)}`;
+  if (r.def.multiValued) {
+    const subName = r.subDef?.name ?? 'value';
+    return sql`lower((select el.v->>${lit(subName)} from jsonb_array_elements(case when jsonb_typeof(${base}) = 'array' then ${base} else '[]'::jsonb end) with ordinality as el(v, n) order by (el.v->'primary' = 'true'::jsonb) desc, el.n limit 1))`;
+  }
+  if (r.def.type === 'complex' && !r.subDef) throw invalidValue(`Cannot sort by complex attribute "${sortBy}"; name a sub-attribute`);
+  const value = r.subDef ? sql`${base}->>${lit(r.subDef.name)}` : sql`${base}#>>'{}'`;
+  const caseExact = (r.subDef ?? r.def).caseExact;
+  return caseExact ? value : sql`lower(${value})`;
+}

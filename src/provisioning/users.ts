@@ -1,0 +1,266 @@
+/**
+ * User use cases (RFC 7644 §3.3 create, §3.4 read/list, §3.5.1 replace,
+ * §3.5.2 modify, §3.6 delete), scoped to one org. Every write is one
+ * transaction; `userName` uniqueness (case-insensitive, per org) is enforced by a
+ * unique index, so concurrent creates cannot both succeed.
+ */
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { Database, ScimUsersTable } from '../db/schema.js';
+import { filterToSql } from '../db/filter-sql.js';
+import { isUniqueViolation } from '../db/errors.js';
+import { mutability, notFound, ScimError, uniqueness } from '../scim/errors.js';
+import { listResponse } from '../scim/messages.js';
+import { applyPatch, parsePatchRequest, patchedPassword } from '../scim/patch/index.js';
+import { applyProjection, projectionWants, type Projection } from '../scim/projection.js';
+import { normalizeResource, type ScimDocument } from '../scim/schemas/validate.js';
+import { userResourceType } from '../scim/schemas/resource-types.js';
+import { normalizeRoleValue } from '../tenants/role-mappings.js';
+import { isUuid } from '../tenants/tokens.js';
+import { etagOf, ifMatchHolds, type ScimContext } from './context.js';
+import { parseListQuery, sortExpression, type ListParams } from './list-query.js';
+import { hashPassword } from './password.js';
+import { resolveRole, type ResolvedRole } from './role-resolution.js';
+
+type UserRow = Selectable<ScimUsersTable>;
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** A user as answered to a SCIM client, plus its ETag. */
+export interface UserResult {
+  resource: Record<string, unknown>;
+  etag: string;
+}
+
+interface GroupRef {
+  value: string;
+  display: string;
+}
+
+/** Columns extracted from the document for indexes, filters and sorting. */
+function extract(doc: ScimDocument) {
+  const emails = Array.isArray(doc.emails) ? (doc.emails as Record<string, unknown>[]) : [];
+  const primary = emails.find((e) => e.primary === true) ?? emails[0];
+  return {
+    user_name: doc.userName as string,
+    external_id: typeof doc.externalId === 'string' ? doc.externalId : null,
+    active: doc.active !== false,
+    display_name: typeof doc.displayName === 'string' ? doc.displayName : null,
+    email: typeof primary?.value === 'string' ? primary.value : null,
+  };
+}
+
+async function roleFor(db: Db, orgId: string, roles: unknown): Promise<ResolvedRole> {
+  const [mappings, config] = await Promise.all([
+    Array.isArray(roles) && roles.length
+      ? db.selectFrom('role_mappings').select(['idp_role_value', 'role']).where('org_id', '=', orgId).execute()
+      : Promise.resolve([]),
+    db.selectFrom('scim_provisioning_configs').select('default_role').where('org_id', '=', orgId).executeTakeFirst(),
+  ]);
+  return resolveRole(roles, new Map(mappings.map((m) => [normalizeRoleValue(m.idp_role_value), m.role])), config?.default_role ?? null);
+}
+
+/** Renders a stored row as a SCIM User (RFC 7643 §4.1, meta per §3.1). */
+function render(ctx: ScimContext, row: UserRow, groups: GroupRef[] | undefined): Record<string, unknown> {
+  const { schemas, externalId, ...rest } = row.doc as ScimDocument;
+  return {
+    schemas,
+    id: row.id,
+    ...(externalId !== undefined ? { externalId } : {}),
+    ...rest,
+    ...(groups && groups.length ? { groups: groups.map((g) => ({ value: g.value, $ref: `${ctx.baseUrl}/Groups/${g.value}`, display: g.display, type: 'direct' })) } : {}),
+    meta: {
+      resourceType: 'User',
+      created: row.created_at.toISOString(),
+      lastModified: row.updated_at.toISOString(),
+      location: `${ctx.baseUrl}/Users/${row.id}`,
+      version: etagOf(row.version),
+    },
+  };
+}
+
+/** Loads the `groups` of several users in one query (no N+1 on list pages). */
+async function groupsOf(db: Db, orgId: string, userIds: string[]): Promise<Map<string, GroupRef[]>> {
+  const out = new Map<string, GroupRef[]>();
+  if (!userIds.length) return out;
+  const rows = await db
+    .selectFrom('scim_group_members as m')
+    .innerJoin('scim_groups as g', 'g.id', 'm.group_id')
+    .select(['m.user_id', 'g.id', 'g.display_name'])
+    .where('m.org_id', '=', orgId)
+    .where('m.user_id', 'in', userIds)
+    .orderBy('g.display_name')
+    .execute();
+  for (const r of rows) {
+    const list = out.get(r.user_id) ?? [];
+    list.push({ value: r.id, display: r.display_name });
+    out.set(r.user_id, list);
+  }
+  return out;
+}
+
+async function loadRow(db: Db, orgId: string, id: string, forUpdate = false): Promise<UserRow> {
+  if (!isUuid(id)) throw notFound(`User ${id} not found`);
+  let q = db.selectFrom('scim_users').selectAll().where('org_id', '=', orgId).where('id', '=', id);
+  if (forUpdate) q = q.forUpdate();
+  const row = await q.executeTakeFirst();
+  if (!row) throw notFound(`User ${id} not found`);
+  return row;
+}
+
+async function result(ctx: ScimContext, db: Db, row: UserRow, projection?: Projection): Promise<UserResult> {
+  const wantGroups = !projection || projectionWants(userResourceType, projection, 'groups');
+  const groups = wantGroups ? (await groupsOf(db, ctx.orgId, [row.id])).get(row.id) : undefined;
+  const full = render(ctx, row, groups);
+  return { resource: projection ? applyProjection(userResourceType, projection, full) : full, etag: etagOf(row.version) };
+}
+
+function duplicate(userName: string): ScimError {
+  return uniqueness(`A user with userName "${userName}" already exists in this organisation (userName is compared case-insensitively)`);
+}
+
+/**
+ * Creates a user (RFC 7644 §3.3). `active` defaults to true.
+ * @throws ScimError 400 invalidValue (missing userName, wrong types), 409 uniqueness.
+ */
+export async function createUser(ctx: ScimContext, body: unknown): Promise<UserResult> {
+  const { doc, password } = normalizeResource(userResourceType, body);
+  if (doc.active === undefined) doc.active = true;
+  const passwordHash = password !== undefined ? await hashPassword(password) : null;
+  try {
+    return await ctx.db.transaction().execute(async (trx) => {
+      const role = await roleFor(trx, ctx.orgId, doc.roles);
+      const row = await trx
+        .insertInto('scim_users')
+        .values({
+          org_id: ctx.orgId,
+          ...extract(doc),
+          doc: JSON.stringify(doc),
+          password_hash: passwordHash,
+          app_role: role.role,
+          app_role_source: JSON.stringify(role.source),
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return { resource: render(ctx, row, undefined), etag: etagOf(row.version) };
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) throw duplicate(doc.userName as string);
+    throw err;
+  }
+}
+
+/** Reads one user (RFC 7644 §3.4.1). @throws ScimError 404 for an unknown id or another org's id. */
+export async function getUser(ctx: ScimContext, id: string, projection?: Projection): Promise<UserResult> {
+  return result(ctx, ctx.db, await loadRow(ctx.db, ctx.orgId, id), projection);
+}
+
+/**
+ * Lists users (RFC 7644 §3.4.2): filter, sort and page in SQL; `groups` of the
+ * page's users in one extra query, skipped when the projection drops them.
+ * @throws ScimError 400 invalidFilter / invalidValue.
+ */
+export async function listUsers(ctx: ScimContext, params: ListParams): Promise<Record<string, unknown>> {
+  const q = parseListQuery(userResourceType, params, ctx.maxPageSize);
+  const where = q.filter ? filterToSql(q.filter, { rt: userResourceType, alias: 'u' }) : sql`true`;
+  const base = ctx.db.selectFrom('scim_users as u').where('u.org_id', '=', ctx.orgId).where(where as never);
+  const total = await base.select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow();
+  const totalResults = Number(total.n);
+  if (q.count === 0 || totalResults < q.startIndex) return listResponse([], totalResults, q.startIndex);
+  let page = base.selectAll('u');
+  if (q.sortBy) page = page.orderBy(sql`${sortExpression(userResourceType, q.sortBy, 'u')} ${sql.raw(q.sortOrder === 'descending' ? 'desc nulls last' : 'asc nulls last')}`);
+  const rows = await page.orderBy('u.seq').offset(q.startIndex - 1).limit(q.count).execute();
+  const wantGroups = projectionWants(userResourceType, q.projection, 'groups');
+  const groups = wantGroups ? await groupsOf(ctx.db, ctx.orgId, rows.map((r) => r.id)) : new Map<string, GroupRef[]>();
+  const resources = rows.map((r) => applyProjection(userResourceType, q.projection, render(ctx, r, groups.get(r.id))));
+  return listResponse(resources, totalResults, q.startIndex);
+}
+
+async function writeRow(trx: Transaction<Database>, ctx: ScimContext, before: UserRow, doc: ScimDocument, passwordHash: string | null | undefined): Promise<UserRow> {
+  // Roles are re-resolved only when the record changes (PRODUCT.md), and a manual
+  // admin choice survives updates that do not touch `roles`.
+  const rolesChanged = JSON.stringify(before.doc.roles ?? null) !== JSON.stringify(doc.roles ?? null);
+  const keepManual = before.app_role_source?.kind === 'manual' && !rolesChanged;
+  const role = keepManual ? { role: before.app_role, source: before.app_role_source! } : await roleFor(trx, ctx.orgId, doc.roles);
+  try {
+    return await trx
+      .updateTable('scim_users')
+      .set({
+        ...extract(doc),
+        doc: JSON.stringify(doc),
+        ...(passwordHash !== undefined ? { password_hash: passwordHash } : {}),
+        app_role: role.role,
+        app_role_source: JSON.stringify(role.source),
+        version: sql`version + 1`,
+        updated_at: sql`now()`,
+      })
+      .where('org_id', '=', ctx.orgId)
+      .where('id', '=', before.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  } catch (err) {
+    if (isUniqueViolation(err)) throw duplicate(doc.userName as string);
+    throw err;
+  }
+}
+
+function checkPrecondition(row: UserRow, ifMatch: string | undefined): void {
+  if (!ifMatchHolds(ifMatch, etagOf(row.version))) {
+    throw new ScimError(412, undefined, `User ${row.id} has changed: its version is ${etagOf(row.version)}, the request's If-Match is ${ifMatch}`);
+  }
+}
+
+/**
+ * Replaces a user (RFC 7644 §3.5.1). `active` absent keeps the stored state (a
+ * PUT that omits it must not silently reactivate a deactivated member).
+ * @throws ScimError 404, 400, 409 uniqueness, 412 on a stale If-Match.
+ */
+export async function replaceUser(ctx: ScimContext, id: string, body: unknown, ifMatch?: string): Promise<UserResult> {
+  const { doc, password } = normalizeResource(userResourceType, body);
+  if (body && typeof body === 'object' && 'id' in body && typeof (body as { id: unknown }).id === 'string' && (body as { id: string }).id !== id) {
+    throw mutability(`"id" is read-only: the body says ${(body as { id: string }).id}, the URL ${id}`);
+  }
+  const passwordHash = password !== undefined ? await hashPassword(password) : undefined;
+  return ctx.db.transaction().execute(async (trx) => {
+    const before = await loadRow(trx, ctx.orgId, id, true);
+    checkPrecondition(before, ifMatch);
+    if (doc.active === undefined) doc.active = before.active;
+    const row = await writeRow(trx, ctx, before, doc, passwordHash);
+    return result(ctx, trx, row);
+  });
+}
+
+/**
+ * Modifies a user with PatchOp (RFC 7644 §3.5.2); all operations or none.
+ * @throws ScimError 404, 400 (invalidSyntax, invalidPath, invalidValue, noTarget), 409, 412.
+ */
+export async function patchUser(ctx: ScimContext, id: string, body: unknown, ifMatch?: string, projection?: Projection): Promise<UserResult> {
+  const ops = parsePatchRequest(body);
+  return ctx.db.transaction().execute(async (trx) => {
+    const before = await loadRow(trx, ctx.orgId, id, true);
+    checkPrecondition(before, ifMatch);
+    const doc = applyPatch(userResourceType, before.doc as ScimDocument, ops);
+    const password = patchedPassword(userResourceType, ops);
+    const passwordHash = password !== undefined ? await hashPassword(password) : undefined;
+    if (JSON.stringify(doc) === JSON.stringify(before.doc) && passwordHash === undefined) return result(ctx, trx, before, projection);
+    const row = await writeRow(trx, ctx, before, doc, passwordHash);
+    return result(ctx, trx, row, projection);
+  });
+}
+
+/**
+ * Deletes a user and its memberships (RFC 7644 §3.6).
+ * @throws ScimError 404, 412.
+ */
+export async function deleteUser(ctx: ScimContext, id: string, ifMatch?: string): Promise<void> {
+  await ctx.db.transaction().execute(async (trx) => {
+    const before = await loadRow(trx, ctx.orgId, id, true);
+    checkPrecondition(before, ifMatch);
+    // Memberships cascade with the row; touch the groups so their versions move.
+    await trx
+      .updateTable('scim_groups')
+      .set({ version: sql`version + 1`, updated_at: sql`now()` })
+      .where('org_id', '=', ctx.orgId)
+      .where('id', 'in', trx.selectFrom('scim_group_members').select('group_id').where('user_id', '=', id))
+      .execute();
+    await trx.deleteFrom('scim_users').where('org_id', '=', ctx.orgId).where('id', '=', id).execute();
+  });
+}

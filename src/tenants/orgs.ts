@@ -1,0 +1,37 @@
+/**
+ * Organisations (tenants). Every SCIM resource belongs to exactly one org; the
+ * slug is the org's handle in admin URLs.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { isUniqueViolation } from '../db/errors.js';
+
+export interface Org {
+  id: string;
+  slug: string;
+  name: string;
+}
+
+/** Slugs: lower-case letters, digits and inner hyphens, 1–63 characters (DNS-label-like, safe in URLs). */
+export const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** Thrown by `createOrg` when the slug is taken. */
+export class SlugTakenError extends Error {}
+
+/**
+ * Creates an org.
+ * @throws SlugTakenError when another org has the slug (unique index, race-safe).
+ */
+export async function createOrg(db: Kysely<Database>, slug: string, name: string): Promise<Org> {
+  try {
+    return await db.insertInto('orgs').values({ slug, name }).returning(['id', 'slug', 'name']).executeTakeFirstOrThrow();
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new SlugTakenError(`organisation slug "${slug}" is already taken`);
+    throw err;
+  }
+}
+
+/** Finds an org by slug, or undefined. */
+export async function findOrgBySlug(db: Kysely<Database>, slug: string): Promise<Org | undefined> {
+  return db.selectFrom('orgs').select(['id', 'slug', 'name']).where('slug', '=', slug).executeTakeFirst();
+}

@@ -1,0 +1,110 @@
+/**
+ * SCIM bearer tokens: random (256 bits), shown once, stored only as a SHA-256
+ * hash, several live per org so they can be rotated, optional expiry,
+ * `last_used_at` recorded. A plain hash (not a slow KDF) is right here because
+ * the secret is high-entropy and verification runs on every SCIM request; the
+ * lookup is by hash, so no secret comparison leaks timing.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+
+/** Tokens look like `scimd_<8 char prefix>_<43 char secret>`; the prefix is public. */
+export const TOKEN_PREFIX = 'scimd_';
+
+export interface TokenInfo {
+  id: string;
+  name: string;
+  prefix: string;
+  createdAt: Date;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+  lastUsedAt: Date | null;
+}
+
+/** The org and token a verified bearer token belongs to, with the org's SCIM switches. */
+export interface TokenPrincipal {
+  orgId: string;
+  tokenId: string;
+  tokenName: string;
+  /** SCIM enabled for the org (false when it never was). */
+  enabled: boolean;
+  syncGroups: boolean;
+}
+
+const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/**
+ * Issues a token. The returned `token` is the only copy of the secret that will ever exist.
+ * @param expiresAt optional instant after which the token answers 401.
+ */
+export async function issueToken(db: Kysely<Database>, orgId: string, name: string, expiresAt: Date | null = null): Promise<TokenInfo & { token: string }> {
+  const prefix = TOKEN_PREFIX + randomBytes(6).toString('base64url');
+  const token = `${prefix}_${randomBytes(32).toString('base64url')}`;
+  const row = await db
+    .insertInto('scim_tokens')
+    .values({ org_id: orgId, name, token_prefix: prefix, token_hash: hashToken(token), expires_at: expiresAt })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return { ...toInfo(row), token };
+}
+
+function toInfo(row: { id: string; name: string; token_prefix: string; created_at: Date; expires_at: Date | null; revoked_at: Date | null; last_used_at: Date | null }): TokenInfo {
+  return { id: row.id, name: row.name, prefix: row.token_prefix, createdAt: row.created_at, expiresAt: row.expires_at, revokedAt: row.revoked_at, lastUsedAt: row.last_used_at };
+}
+
+/** Lists an org's tokens (never secrets), newest first. */
+export async function listTokens(db: Kysely<Database>, orgId: string): Promise<TokenInfo[]> {
+  const rows = await db.selectFrom('scim_tokens').selectAll().where('org_id', '=', orgId).orderBy('created_at', 'desc').execute();
+  return rows.map(toInfo);
+}
+
+/**
+ * Revokes a token at once; it answers 401 from the next request on.
+ * @returns false when the org has no such token (or the id is not a UUID).
+ */
+export async function revokeToken(db: Kysely<Database>, orgId: string, tokenId: string): Promise<boolean> {
+  if (!isUuid(tokenId)) return false;
+  const res = await db
+    .updateTable('scim_tokens')
+    .set({ revoked_at: sql`coalesce(revoked_at, now())` })
+    .where('org_id', '=', orgId)
+    .where('id', '=', tokenId)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) > 0;
+}
+
+/**
+ * Verifies a presented bearer token: known hash, not revoked, not expired.
+ * Records `last_used_at` at most once a minute per token, so steady traffic
+ * does not turn every read into a write.
+ * @returns the principal, or undefined (the caller answers 401).
+ */
+export async function verifyToken(db: Kysely<Database>, presented: string): Promise<TokenPrincipal | undefined> {
+  if (!presented.startsWith(TOKEN_PREFIX) || presented.length > 200) return undefined;
+  const hash = hashToken(presented);
+  // One query answers both "who is this" and "may they provision" (401 vs 403).
+  const row = await db
+    .selectFrom('scim_tokens as t')
+    .leftJoin('scim_provisioning_configs as c', 'c.org_id', 't.org_id')
+    .select(['t.id', 't.org_id', 't.name', 't.token_hash', 't.expires_at', 't.revoked_at', 't.last_used_at', 'c.enabled', 'c.sync_groups'])
+    .where('t.token_hash', '=', hash)
+    .executeTakeFirst();
+  if (!row || row.revoked_at) return undefined;
+  if (!timingSafeEqual(Buffer.from(row.token_hash), Buffer.from(hash))) return undefined;
+  const now = Date.now();
+  if (row.expires_at && row.expires_at.getTime() <= now) return undefined;
+  if (!row.last_used_at || now - row.last_used_at.getTime() > 60_000) {
+    await db.updateTable('scim_tokens').set({ last_used_at: new Date(now) }).where('id', '=', row.id).execute();
+  }
+  return { orgId: row.org_id, tokenId: row.id, tokenName: row.name, enabled: row.enabled === true, syncGroups: row.sync_groups === true };
+}
+
+/** Compares the operator credential in constant time (hashing both sides equalises lengths). */
+export function isOperatorToken(presented: string, operatorToken: string): boolean {
+  return timingSafeEqual(createHash('sha256').update(presented).digest(), createHash('sha256').update(operatorToken).digest());
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** True for a canonical UUID string: ids of other shapes can never exist, so callers answer 404 without a query. */
+export const isUuid = (s: string): boolean => UUID.test(s);

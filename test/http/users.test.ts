@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dialects } from '../support/db.js';
+import { testApp, testOrg, type TestApp, type TestOrg } from '../support/app.js';
+
+const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
+const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+
+describe.each(dialects())('Users on %s', (dialect) => {
+  let t: TestApp;
+  let org: TestOrg;
+  beforeAll(async () => {
+    t = await testApp(dialect);
+    org = await testOrg(t);
+  });
+  afterAll(() => t.app.close());
+
+  const alice = (userName = 'alice@example.com') => ({
+    schemas: [USER, ENTERPRISE],
+    userName,
+    externalId: `ext-${userName}`,
+    name: { givenName: 'Alice', familyName: 'Smith' },
+    displayName: 'Alice Smith',
+    emails: [{ value: userName, type: 'work', primary: true }],
+    active: true,
+    password: 'S3cret!pass',
+    [ENTERPRISE]: { department: 'R&D' },
+  });
+
+  it('creates, reads and never returns the password', async () => {
+    const created = await org.scim('POST', '/Users', alice('create@example.com'));
+    expect(created.status).toBe(201);
+    expect(created.headers['content-type']).toBe('application/scim+json; charset=utf-8');
+    expect(created.headers.location).toBe(`https://scim.test/scim/v2/Users/${created.body.id}`);
+    expect(created.body).toMatchObject({
+      userName: 'create@example.com',
+      name: { givenName: 'Alice', familyName: 'Smith' },
+      active: true,
+      [ENTERPRISE]: { department: 'R&D' },
+      meta: { resourceType: 'User', version: 'W/"1"', location: `https://scim.test/scim/v2/Users/${created.body.id}` },
+    });
+    expect(created.body.password).toBeUndefined();
+    const got = await org.scim('GET', `/Users/${created.body.id}`);
+    expect(got.status).toBe(200);
+    expect(got.body.password).toBeUndefined();
+    expect(got.headers.etag).toBe('W/"1"');
+  });
+
+  it('answers 409 uniqueness for a userName differing only in case', async () => {
+    expect((await org.scim('POST', '/Users', alice('dup@example.com'))).status).toBe(201);
+    const again = await org.scim('POST', '/Users', alice('DUP@Example.com'));
+    expect(again.status).toBe(409);
+    expect(again.body).toEqual({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+      status: '409',
+      scimType: 'uniqueness',
+      detail: expect.stringContaining('DUP@Example.com'),
+    });
+  });
+
+  it('lets only one of many concurrent creates of one userName succeed', async () => {
+    const results = await Promise.all(Array.from({ length: 8 }, () => org.scim('POST', '/Users', alice('race@example.com'))));
+    expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409, 409, 409, 409]);
+    const list = await org.scim('GET', '/Users?filter=userName eq "race@example.com"');
+    expect(list.body.totalResults).toBe(1);
+  });
+
+  it('answers 400 invalidValue for a missing or empty userName', async () => {
+    for (const body of [{ schemas: [USER] }, { schemas: [USER], userName: '' }, { schemas: [USER], userName: '   ' }]) {
+      const r = await org.scim('POST', '/Users', body);
+      expect(r.status).toBe(400);
+      expect(r.body.scimType).toBe('invalidValue');
+    }
+  });
+
+  it('filters case-insensitively on userName and exactly on externalId', async () => {
+    await org.scim('POST', '/Users', alice('Filter.Me@example.com'));
+    const byName = await org.scim('GET', '/Users?filter=' + encodeURIComponent('userName eq "filter.me@EXAMPLE.com"'));
+    expect(byName.body.totalResults).toBe(1);
+    expect(byName.body.Resources[0].userName).toBe('Filter.Me@example.com');
+    const byExt = await org.scim('GET', '/Users?filter=' + encodeURIComponent('externalId eq "EXT-Filter.Me@example.com"'));
+    expect(byExt.body.totalResults).toBe(0);
+    const byEmail = await org.scim('GET', '/Users?filter=' + encodeURIComponent('emails[type eq "work"].value eq "FILTER.me@example.com"'));
+    expect(byEmail.body.totalResults).toBe(1);
+  });
+
+  it('deactivates with PATCH and keeps the record', async () => {
+    const u = (await org.scim('POST', '/Users', alice('deact@example.com'))).body;
+    const p = await org.scim('PATCH', `/Users/${u.id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'Replace', path: 'active', value: 'False' }] });
+    expect(p.status).toBe(200);
+    expect(p.body.active).toBe(false);
+    expect(p.body.meta.version).toBe('W/"2"');
+    const got = await org.scim('GET', `/Users/${u.id}`);
+    expect(got.body.active).toBe(false);
+  });
+
+  it('answers 404 for another org\'s user', async () => {
+    const other = await testOrg(t);
+    const u = (await other.scim('POST', '/Users', alice('other@example.com'))).body;
+    expect((await org.scim('GET', `/Users/${u.id}`)).status).toBe(404);
+    expect((await org.scim('DELETE', `/Users/${u.id}`)).status).toBe(404);
+    expect((await org.scim('PATCH', `/Users/${u.id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'active', value: false }] })).status).toBe(404);
+    expect((await other.scim('GET', `/Users/${u.id}`)).body.active).toBe(true);
+  });
+});
