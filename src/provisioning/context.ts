@@ -24,3 +24,13 @@ export function ifMatchHolds(ifMatch: string | undefined, current: string): bool
   const strip = (t: string) => t.trim().replace(/^W\//, '');
   return ifMatch.split(',').some((t) => t.trim() === '*' || strip(t) === strip(current));
 }
+
+/**
+ * PUT keeps a stored `externalId` the body omits. RFC 7644 §3.5.1 lets a server
+ * clear omitted attributes, but `externalId` belongs to the client that set it,
+ * other IdPs match on it, and Okta's PUT echoes a GET without it (Okta SCIM docs,
+ * "Update a specific user (PUT)").
+ */
+export function keepExternalId(next: Record<string, unknown>, before: Record<string, unknown>): void {
+  if (next.externalId === undefined && before.externalId !== undefined) next.externalId = before.externalId;
+}

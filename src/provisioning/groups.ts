@@ -15,7 +15,7 @@ import { applyProjection, projectionWants, type Projection } from '../scim/proje
 import { normalizeResource, type ScimDocument } from '../scim/schemas/validate.js';
 import { groupResourceType } from '../scim/schemas/resource-types.js';
 import { isUuid } from '../tenants/tokens.js';
-import { etagOf, ifMatchHolds, type ScimContext } from './context.js';
+import { etagOf, ifMatchHolds, keepExternalId, type ScimContext } from './context.js';
 import { parseListQuery, sortExpression, type ListParams } from './list-query.js';
 
 type GroupRow = Selectable<ScimGroupsTable>;
@@ -23,6 +23,12 @@ type Db = ScimContext['db'] | Transaction<Database>;
 
 export interface GroupResult {
   resource: Record<string, unknown>;
+  etag: string;
+}
+
+/** A PATCH answer: the resource when the request asked for attributes (200), else only the ETag (204). */
+export interface GroupPatchResult {
+  resource?: Record<string, unknown>;
   etag: string;
 }
 
@@ -200,6 +206,7 @@ export async function replaceGroup(ctx: ScimContext, id: string, body: unknown, 
   return ctx.db.transaction().execute(async (trx) => {
     const before = await loadRow(trx, ctx.orgId, id, true);
     checkPrecondition(before, ifMatch);
+    keepExternalId(doc, before.doc as ScimDocument);
     await applyMemberChanges(trx, ctx.orgId, id, [{ kind: 'replace', values: memberIds(members) }]);
     return result(ctx, trx, await touch(trx, ctx.orgId, id, doc));
   });
@@ -210,7 +217,7 @@ export async function replaceGroup(ctx: ScimContext, id: string, body: unknown, 
  * table in request order, the rest patch the document; all in one transaction.
  * @returns the resource when `projection` asks for attributes, else undefined (204).
  */
-export async function patchGroup(ctx: ScimContext, id: string, body: unknown, ifMatch?: string, projection?: Projection): Promise<GroupResult | undefined> {
+export async function patchGroup(ctx: ScimContext, id: string, body: unknown, ifMatch?: string, projection?: Projection): Promise<GroupPatchResult> {
   const { memberChanges, otherOps } = splitGroupPatch(parsePatchRequest(body));
   return ctx.db.transaction().execute(async (trx) => {
     const before = await loadRow(trx, ctx.orgId, id, true);
@@ -219,7 +226,7 @@ export async function patchGroup(ctx: ScimContext, id: string, body: unknown, if
     await applyMemberChanges(trx, ctx.orgId, id, memberChanges);
     const changedDoc = doc && JSON.stringify(doc) !== JSON.stringify(before.doc) ? doc : undefined;
     const row = changedDoc || memberChanges.length ? await touch(trx, ctx.orgId, id, changedDoc) : before;
-    return projection && projection.mode !== 'default' ? result(ctx, trx, row, projection) : { resource: {}, etag: etagOf(row.version) };
+    return projection && projection.mode !== 'default' ? result(ctx, trx, row, projection) : { etag: etagOf(row.version) };
   });
 }
 

@@ -13,10 +13,10 @@ import { listResponse } from '../scim/messages.js';
 import { applyPatch, parsePatchRequest, patchedPassword } from '../scim/patch/index.js';
 import { applyProjection, projectionWants, type Projection } from '../scim/projection.js';
 import { normalizeResource, type ScimDocument } from '../scim/schemas/validate.js';
-import { userResourceType } from '../scim/schemas/resource-types.js';
+import { ENTERPRISE_USER_SCHEMA, userResourceType } from '../scim/schemas/resource-types.js';
 import { normalizeRoleValue } from '../tenants/role-mappings.js';
 import { isUuid } from '../tenants/tokens.js';
-import { etagOf, ifMatchHolds, type ScimContext } from './context.js';
+import { etagOf, ifMatchHolds, keepExternalId, type ScimContext } from './context.js';
 import { parseListQuery, sortExpression, type ListParams } from './list-query.js';
 import { hashPassword } from './password.js';
 import { resolveRole, type ResolvedRole } from './role-resolution.js';
@@ -61,6 +61,11 @@ async function roleFor(db: Db, orgId: string, roles: unknown): Promise<ResolvedR
 /** Renders a stored row as a SCIM User (RFC 7643 §4.1, meta per §3.1). */
 function render(ctx: ScimContext, row: UserRow, groups: GroupRef[] | undefined): Record<string, unknown> {
   const { schemas, externalId, ...rest } = row.doc as ScimDocument;
+  const enterprise = rest[ENTERPRISE_USER_SCHEMA] as { manager?: { value?: unknown } } | undefined;
+  if (enterprise?.manager && typeof enterprise.manager.value === 'string') {
+    // RFC 7643 §4.3: manager.$ref is the manager's URI; derived, so it follows a base URL change.
+    rest[ENTERPRISE_USER_SCHEMA] = { ...enterprise, manager: { ...enterprise.manager, $ref: `${ctx.baseUrl}/Users/${enterprise.manager.value}` } };
+  }
   return {
     schemas,
     id: row.id,
@@ -223,6 +228,7 @@ export async function replaceUser(ctx: ScimContext, id: string, body: unknown, i
     const before = await loadRow(trx, ctx.orgId, id, true);
     checkPrecondition(before, ifMatch);
     if (doc.active === undefined) doc.active = before.active;
+    keepExternalId(doc, before.doc as ScimDocument);
     const row = await writeRow(trx, ctx, before, doc, passwordHash);
     return result(ctx, trx, row);
   });
