@@ -12,7 +12,7 @@ import { invalidValue, notFound, ScimError } from '../scim/errors.js';
 import { listResponse } from '../scim/messages.js';
 import { applyPatch, parsePatchRequest, splitGroupPatch, type MemberChange } from '../scim/patch/index.js';
 import { applyProjection, projectionWants, type Projection } from '../scim/projection.js';
-import { normalizeResource, type ScimDocument } from '../scim/schemas/validate.js';
+import { jsonEqual, normalizeResource, type ScimDocument } from '../scim/schemas/validate.js';
 import { groupResourceType } from '../scim/schemas/resource-types.js';
 import { isUuid } from '../tenants/tokens.js';
 import { etagOf, ifMatchHolds, keepExternalId, type ScimContext } from './context.js';
@@ -224,7 +224,7 @@ export async function patchGroup(ctx: ScimContext, id: string, body: unknown, if
     checkPrecondition(before, ifMatch);
     const doc = otherOps.length ? applyPatch(groupResourceType, before.doc as ScimDocument, otherOps) : undefined;
     await applyMemberChanges(trx, ctx.orgId, id, memberChanges);
-    const changedDoc = doc && JSON.stringify(doc) !== JSON.stringify(before.doc) ? doc : undefined;
+    const changedDoc = doc && !jsonEqual(doc, before.doc) ? doc : undefined;
     const row = changedDoc || memberChanges.length ? await touch(trx, ctx.orgId, id, changedDoc) : before;
     return projection && projection.mode !== 'default' ? result(ctx, trx, row, projection) : { etag: etagOf(row.version) };
   });

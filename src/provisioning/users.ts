@@ -12,7 +12,7 @@ import { mutability, notFound, ScimError, uniqueness } from '../scim/errors.js';
 import { listResponse } from '../scim/messages.js';
 import { applyPatch, parsePatchRequest, patchedPassword } from '../scim/patch/index.js';
 import { applyProjection, projectionWants, type Projection } from '../scim/projection.js';
-import { normalizeResource, type ScimDocument } from '../scim/schemas/validate.js';
+import { jsonEqual, normalizeResource, type ScimDocument } from '../scim/schemas/validate.js';
 import { ENTERPRISE_USER_SCHEMA, userResourceType } from '../scim/schemas/resource-types.js';
 import { normalizeRoleValue } from '../tenants/role-mappings.js';
 import { isUuid } from '../tenants/tokens.js';
@@ -182,7 +182,7 @@ export async function listUsers(ctx: ScimContext, params: ListParams): Promise<R
 async function writeRow(trx: Transaction<Database>, ctx: ScimContext, before: UserRow, doc: ScimDocument, passwordHash: string | null | undefined): Promise<UserRow> {
   // Roles are re-resolved only when the record changes (PRODUCT.md), and a manual
   // admin choice survives updates that do not touch `roles`.
-  const rolesChanged = JSON.stringify(before.doc.roles ?? null) !== JSON.stringify(doc.roles ?? null);
+  const rolesChanged = !jsonEqual(before.doc.roles ?? null, doc.roles ?? null);
   const keepManual = before.app_role_source?.kind === 'manual' && !rolesChanged;
   const role = keepManual ? { role: before.app_role, source: before.app_role_source! } : await roleFor(trx, ctx.orgId, doc.roles);
   try {
@@ -246,7 +246,7 @@ export async function patchUser(ctx: ScimContext, id: string, body: unknown, ifM
     const doc = applyPatch(userResourceType, before.doc as ScimDocument, ops);
     const password = patchedPassword(userResourceType, ops);
     const passwordHash = password !== undefined ? await hashPassword(password) : undefined;
-    if (JSON.stringify(doc) === JSON.stringify(before.doc) && passwordHash === undefined) return result(ctx, trx, before, projection);
+    if (jsonEqual(doc, before.doc) && passwordHash === undefined) return result(ctx, trx, before, projection);
     const row = await writeRow(trx, ctx, before, doc, passwordHash);
     return result(ctx, trx, row, projection);
   });
