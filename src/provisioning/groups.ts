@@ -13,6 +13,7 @@ import { listResponse } from '../scim/messages.js';
 import { applyPatch, parsePatchRequest, splitGroupPatch, type MemberChange } from '../scim/patch/index.js';
 import { applyProjection, projectionWants, type Projection } from '../scim/projection.js';
 import { jsonEqual, normalizeResource, type ScimDocument } from '../scim/schemas/validate.js';
+import { orderDocument } from '../scim/schemas/order.js';
 import { groupResourceType } from '../scim/schemas/resource-types.js';
 import { isUuid } from '../tenants/tokens.js';
 import { etagOf, ifMatchHolds, keepExternalId, type ScimContext } from './context.js';
@@ -46,7 +47,7 @@ function extract(doc: ScimDocument) {
 
 /** Renders a stored group (RFC 7643 §4.2); `members` only when loaded. */
 function render(ctx: ScimContext, row: GroupRow, members: MemberRef[] | undefined): Record<string, unknown> {
-  const { schemas, externalId, ...rest } = row.doc as ScimDocument;
+  const { schemas, externalId, ...rest } = orderDocument(groupResourceType, row.doc as ScimDocument);
   return {
     schemas,
     id: row.id,

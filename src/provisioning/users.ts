@@ -13,6 +13,7 @@ import { listResponse } from '../scim/messages.js';
 import { applyPatch, parsePatchRequest, patchedPassword } from '../scim/patch/index.js';
 import { applyProjection, projectionWants, type Projection } from '../scim/projection.js';
 import { jsonEqual, normalizeResource, type ScimDocument } from '../scim/schemas/validate.js';
+import { orderDocument } from '../scim/schemas/order.js';
 import { ENTERPRISE_USER_SCHEMA, userResourceType } from '../scim/schemas/resource-types.js';
 import { normalizeRoleValue } from '../tenants/role-mappings.js';
 import { isUuid } from '../tenants/tokens.js';
@@ -60,7 +61,7 @@ async function roleFor(db: Db, orgId: string, roles: unknown): Promise<ResolvedR
 
 /** Renders a stored row as a SCIM User (RFC 7643 §4.1, meta per §3.1). */
 function render(ctx: ScimContext, row: UserRow, groups: GroupRef[] | undefined): Record<string, unknown> {
-  const { schemas, externalId, ...rest } = row.doc as ScimDocument;
+  const { schemas, externalId, ...rest } = orderDocument(userResourceType, row.doc as ScimDocument);
   const enterprise = rest[ENTERPRISE_USER_SCHEMA] as { manager?: { value?: unknown } } | undefined;
   if (enterprise?.manager && typeof enterprise.manager.value === 'string') {
     // RFC 7643 §4.3: manager.$ref is the manager's URI; derived, so it follows a base URL change.
