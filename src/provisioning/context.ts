@@ -1,5 +1,6 @@
 /** What every provisioning use case needs: the database, the caller's org and URLs. */
 import type { Kysely } from 'kysely';
+import { ScimError } from '../scim/errors.js';
 import type { Database } from '../db/schema.js';
 
 export interface ScimContext {
@@ -33,4 +34,15 @@ export function ifMatchHolds(ifMatch: string | undefined, current: string): bool
  */
 export function keepExternalId(next: Record<string, unknown>, before: Record<string, unknown>): void {
   if (next.externalId === undefined && before.externalId !== undefined) next.externalId = before.externalId;
+}
+
+/**
+ * Enforces an `If-Match` precondition on a write (RFC 7644 §3.14).
+ * @throws ScimError 412 naming the current version when the client's is stale.
+ */
+export function requireVersion(resourceType: 'User' | 'Group', id: string, version: number, ifMatch: string | undefined): void {
+  const current = etagOf(version);
+  if (!ifMatchHolds(ifMatch, current)) {
+    throw new ScimError(412, undefined, `${resourceType} ${id} has changed: its version is ${current}, the request's If-Match is ${ifMatch}`);
+  }
 }

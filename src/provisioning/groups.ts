@@ -8,7 +8,7 @@
 import { sql, type Selectable, type Transaction } from 'kysely';
 import type { Database, ScimGroupsTable } from '../db/schema.js';
 import { filterToSql } from '../db/filter-sql.js';
-import { invalidValue, notFound, ScimError } from '../scim/errors.js';
+import { invalidValue, notFound } from '../scim/errors.js';
 import { listResponse } from '../scim/messages.js';
 import { applyPatch, parsePatchRequest, splitGroupPatch, type MemberChange } from '../scim/patch/index.js';
 import { applyProjection, projectionWants, type Projection } from '../scim/projection.js';
@@ -16,7 +16,7 @@ import { jsonEqual, normalizeResource, type ScimDocument } from '../scim/schemas
 import { orderDocument } from '../scim/schemas/order.js';
 import { groupResourceType } from '../scim/schemas/resource-types.js';
 import { isUuid } from '../tenants/tokens.js';
-import { etagOf, ifMatchHolds, keepExternalId, type ScimContext } from './context.js';
+import { etagOf, keepExternalId, requireVersion, type ScimContext } from './context.js';
 import { parseListQuery, sortExpression, type ListParams } from './list-query.js';
 
 type GroupRow = Selectable<ScimGroupsTable>;
@@ -185,12 +185,6 @@ export async function listGroups(ctx: ScimContext, params: ListParams): Promise<
   return listResponse(resources, totalResults, q.startIndex);
 }
 
-function checkPrecondition(row: GroupRow, ifMatch: string | undefined): void {
-  if (!ifMatchHolds(ifMatch, etagOf(row.version))) {
-    throw new ScimError(412, undefined, `Group ${row.id} has changed: its version is ${etagOf(row.version)}, the request's If-Match is ${ifMatch}`);
-  }
-}
-
 async function touch(trx: Transaction<Database>, orgId: string, id: string, doc?: ScimDocument): Promise<GroupRow> {
   return trx
     .updateTable('scim_groups')
@@ -206,7 +200,7 @@ export async function replaceGroup(ctx: ScimContext, id: string, body: unknown, 
   const { doc, members } = normalizeResource(groupResourceType, body);
   return ctx.db.transaction().execute(async (trx) => {
     const before = await loadRow(trx, ctx.orgId, id, true);
-    checkPrecondition(before, ifMatch);
+    requireVersion('Group', before.id, before.version, ifMatch);
     keepExternalId(doc, before.doc as ScimDocument);
     await applyMemberChanges(trx, ctx.orgId, id, [{ kind: 'replace', values: memberIds(members) }]);
     return result(ctx, trx, await touch(trx, ctx.orgId, id, doc));
@@ -222,7 +216,7 @@ export async function patchGroup(ctx: ScimContext, id: string, body: unknown, if
   const { memberChanges, otherOps } = splitGroupPatch(parsePatchRequest(body));
   return ctx.db.transaction().execute(async (trx) => {
     const before = await loadRow(trx, ctx.orgId, id, true);
-    checkPrecondition(before, ifMatch);
+    requireVersion('Group', before.id, before.version, ifMatch);
     const doc = otherOps.length ? applyPatch(groupResourceType, before.doc as ScimDocument, otherOps) : undefined;
     await applyMemberChanges(trx, ctx.orgId, id, memberChanges);
     const changedDoc = doc && !jsonEqual(doc, before.doc) ? doc : undefined;
@@ -235,7 +229,7 @@ export async function patchGroup(ctx: ScimContext, id: string, body: unknown, if
 export async function deleteGroup(ctx: ScimContext, id: string, ifMatch?: string): Promise<void> {
   await ctx.db.transaction().execute(async (trx) => {
     const before = await loadRow(trx, ctx.orgId, id, true);
-    checkPrecondition(before, ifMatch);
+    requireVersion('Group', before.id, before.version, ifMatch);
     await trx.deleteFrom('scim_groups').where('org_id', '=', ctx.orgId).where('id', '=', id).execute();
   });
 }

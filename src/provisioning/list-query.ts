@@ -6,7 +6,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { Filter } from '../scim/filter/ast.js';
 import { parseFilter } from '../scim/filter/parse.js';
 import { invalidFilter, invalidValue } from '../scim/errors.js';
-import { parseProjection, type Projection } from '../scim/projection.js';
+import { parseAttributePath, parseProjection, type Projection } from '../scim/projection.js';
 import { resolveAttribute, type ResourceTypeDef } from '../scim/schemas/resource-types.js';
 
 export interface ListQuery {
@@ -75,15 +75,7 @@ export function parseListQuery(rt: ResourceTypeDef, params: ListParams, maxPageS
  * @throws ScimError 400 invalidValue for an unknown or unsortable attribute.
  */
 export function sortExpression(rt: ResourceTypeDef, sortBy: string, alias: 'u' | 'g'): RawBuilder<unknown> {
-  let uri: string | undefined;
-  let rest = sortBy;
-  if (/^urn:/i.test(sortBy)) {
-    const i = sortBy.lastIndexOf(':');
-    uri = sortBy.slice(0, i);
-    rest = sortBy.slice(i + 1);
-  }
-  const [attr, sub] = rest.split('.', 2);
-  const r = resolveAttribute(rt, { ...(uri ? { uri } : {}), attr: attr ?? '', ...(sub ? { sub } : {}) });
+  const r = resolveAttribute(rt, parseAttributePath(sortBy));
   if (!r) throw invalidValue(`Cannot sort by unknown attribute "${sortBy}"`);
   const col = (c: string) => sql.ref(`${alias}.${c}`);
   const name = r.def.name;

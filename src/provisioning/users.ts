@@ -17,7 +17,7 @@ import { orderDocument } from '../scim/schemas/order.js';
 import { ENTERPRISE_USER_SCHEMA, userResourceType } from '../scim/schemas/resource-types.js';
 import { normalizeRoleValue } from '../tenants/role-mappings.js';
 import { isUuid } from '../tenants/tokens.js';
-import { etagOf, ifMatchHolds, keepExternalId, type ScimContext } from './context.js';
+import { etagOf, keepExternalId, requireVersion, type ScimContext } from './context.js';
 import { parseListQuery, sortExpression, type ListParams } from './list-query.js';
 import { hashPassword } from './password.js';
 import { resolveRole, type ResolvedRole } from './role-resolution.js';
@@ -208,12 +208,6 @@ async function writeRow(trx: Transaction<Database>, ctx: ScimContext, before: Us
   }
 }
 
-function checkPrecondition(row: UserRow, ifMatch: string | undefined): void {
-  if (!ifMatchHolds(ifMatch, etagOf(row.version))) {
-    throw new ScimError(412, undefined, `User ${row.id} has changed: its version is ${etagOf(row.version)}, the request's If-Match is ${ifMatch}`);
-  }
-}
-
 /**
  * Replaces a user (RFC 7644 §3.5.1). `active` absent keeps the stored state (a
  * PUT that omits it must not silently reactivate a deactivated member).
@@ -227,7 +221,7 @@ export async function replaceUser(ctx: ScimContext, id: string, body: unknown, i
   const passwordHash = password !== undefined ? await hashPassword(password) : undefined;
   return ctx.db.transaction().execute(async (trx) => {
     const before = await loadRow(trx, ctx.orgId, id, true);
-    checkPrecondition(before, ifMatch);
+    requireVersion('User', before.id, before.version, ifMatch);
     if (doc.active === undefined) doc.active = before.active;
     keepExternalId(doc, before.doc as ScimDocument);
     const row = await writeRow(trx, ctx, before, doc, passwordHash);
@@ -243,7 +237,7 @@ export async function patchUser(ctx: ScimContext, id: string, body: unknown, ifM
   const ops = parsePatchRequest(body);
   return ctx.db.transaction().execute(async (trx) => {
     const before = await loadRow(trx, ctx.orgId, id, true);
-    checkPrecondition(before, ifMatch);
+    requireVersion('User', before.id, before.version, ifMatch);
     const doc = applyPatch(userResourceType, before.doc as ScimDocument, ops);
     const password = patchedPassword(userResourceType, ops);
     const passwordHash = password !== undefined ? await hashPassword(password) : undefined;
@@ -260,7 +254,7 @@ export async function patchUser(ctx: ScimContext, id: string, body: unknown, ifM
 export async function deleteUser(ctx: ScimContext, id: string, ifMatch?: string): Promise<void> {
   await ctx.db.transaction().execute(async (trx) => {
     const before = await loadRow(trx, ctx.orgId, id, true);
-    checkPrecondition(before, ifMatch);
+    requireVersion('User', before.id, before.version, ifMatch);
     // Memberships cascade with the row; touch the groups so their versions move.
     await trx
       .updateTable('scim_groups')

@@ -18,25 +18,29 @@ export interface Projection {
 }
 
 /**
- * Splits the comma-separated list of an `attributes`/`excludedAttributes` parameter
- * into attribute paths; a URN prefix is split off at its last colon.
+ * Parses one attribute reference as used by `attributes`, `excludedAttributes` and
+ * `sortBy` (RFC 7644 §3.10): `name.givenName` → `{attr, sub}`; a URN prefix is
+ * split off at its last colon (`urn:…:enterprise:2.0:User:manager.value`).
  */
+export function parseAttributePath(text: string): AttrPath {
+  let uri: string | undefined;
+  let rest = text;
+  if (/^urn:/i.test(text)) {
+    const i = text.lastIndexOf(':');
+    uri = text.slice(0, i);
+    rest = text.slice(i + 1);
+  }
+  const [attr, sub] = rest.split('.', 2);
+  return { ...(uri ? { uri } : {}), attr: attr ?? '', ...(sub ? { sub } : {}) };
+}
+
+/** Splits the comma-separated list of an `attributes`/`excludedAttributes` parameter. */
 function parseAttributeList(list: string): AttrPath[] {
   return list
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)
-    .map((item) => {
-      let uri: string | undefined;
-      let rest = item;
-      if (/^urn:/i.test(item)) {
-        const i = item.lastIndexOf(':');
-        uri = item.slice(0, i);
-        rest = item.slice(i + 1);
-      }
-      const [attr, sub] = rest.split('.', 2);
-      return { ...(uri ? { uri } : {}), attr: attr ?? '', ...(sub ? { sub } : {}) };
-    });
+    .map(parseAttributePath);
 }
 
 /**
