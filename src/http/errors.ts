@@ -19,7 +19,7 @@ export class AdminError extends Error {
   }
 }
 
-const isScimPath = (url: string) => url.startsWith('/scim/');
+const isScimPath = (url: string) => url.toLowerCase().startsWith('/scim/');
 
 const REASONS: Record<number, string> = {
   400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 409: 'Conflict',
