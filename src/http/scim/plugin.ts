@@ -51,10 +51,6 @@ export async function scimPlugin(app: FastifyInstance, opts: ScimPluginOptions):
       throw unauthorized('The bearer token is not valid: it is wrong, expired or revoked. Generate a new one in the SCIM Provisioning settings');
     }
     if (!principal.enabled) throw new ScimError(403, undefined, 'SCIM provisioning is disabled for this organisation; an org admin can enable it in the SCIM Provisioning settings');
-    // Routes match case-insensitively (`/SCIM/V2/groups` reaches /Groups), so must this check.
-    if (!principal.syncGroups && /^\/scim\/v2\/groups(\/|\?|$)/i.test(req.url)) {
-      throw new ScimError(403, undefined, 'Group sync is off for this organisation; an org admin can turn on "Sync groups" in the SCIM Provisioning settings');
-    }
     req.scim = { db: opts.db, orgId: principal.orgId, baseUrl: scimBaseUrl(req, opts.publicUrl), maxPageSize: opts.limits.maxPageSize, principal };
   });
   registerDiscoveryRoutes(app, opts.limits);

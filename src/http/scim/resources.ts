@@ -4,7 +4,7 @@
  * `If-None-Match` on GET (304 when unchanged), RFC 7644 §3.14.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { invalidSyntax, invalidValue } from '../../scim/errors.js';
+import { invalidSyntax, invalidValue, ScimError } from '../../scim/errors.js';
 import { listResponse, SEARCH_REQUEST_SCHEMA } from '../../scim/messages.js';
 import { parseProjection, type Projection } from '../../scim/projection.js';
 import { groupResourceType, userResourceType, type ResourceTypeDef } from '../../scim/schemas/resource-types.js';
@@ -165,6 +165,15 @@ async function rootSearch(req: FastifyRequest, reply: FastifyReply): Promise<Fas
 /** Registers the resource routes on the SCIM plugin. */
 export function registerResourceRoutes(app: FastifyInstance): void {
   register(app, '/Users', userHandlers);
-  register(app, '/Groups', groupHandlers);
+  // The group-sync switch guards the Groups routes themselves, not a URL pattern,
+  // so every spelling that reaches them (routes match case-insensitively) is covered.
+  app.register(async (groupsScope) => {
+    groupsScope.addHook('onRequest', async (req) => {
+      if (!req.scim.principal.syncGroups) {
+        throw new ScimError(403, undefined, 'Group sync is off for this organisation; an org admin can turn on "Sync groups" in the SCIM Provisioning settings');
+      }
+    });
+    register(groupsScope, '/Groups', groupHandlers);
+  });
   app.post('/.search', rootSearch);
 }
