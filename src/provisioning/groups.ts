@@ -17,7 +17,7 @@ import { orderDocument } from '../scim/schemas/order.js';
 import { groupResourceType } from '../scim/schemas/resource-types.js';
 import { isUuid } from '../tenants/tokens.js';
 import { etagOf, keepExternalId, requireVersion, type ScimContext } from './context.js';
-import { parseListQuery, sortExpression, type ListParams } from './list-query.js';
+import { orderTerm, parseListQuery, type ListParams } from './list-query.js';
 
 type GroupRow = Selectable<ScimGroupsTable>;
 type Db = ScimContext['db'] | Transaction<Database>;
@@ -178,7 +178,8 @@ export async function listGroups(ctx: ScimContext, params: ListParams): Promise<
   const totalResults = Number(total.n);
   if (q.count === 0 || totalResults < q.startIndex) return listResponse([], totalResults, q.startIndex);
   let page = base.selectAll('g');
-  if (q.sortBy) page = page.orderBy(sql`${sortExpression(groupResourceType, q.sortBy, 'g')} ${sql.raw(q.sortOrder === 'descending' ? 'desc nulls last' : 'asc nulls last')}`);
+  const order = orderTerm(groupResourceType, q, 'g');
+  if (order) page = page.orderBy(order);
   const rows = await page.orderBy('g.seq').offset(q.startIndex - 1).limit(q.count).execute();
   const members = projectionWants(groupResourceType, q.projection, 'members') ? await membersOf(ctx.db, ctx.orgId, rows.map((r) => r.id)) : undefined;
   const resources = rows.map((r) => applyProjection(groupResourceType, q.projection, render(ctx, r, members?.get(r.id))));

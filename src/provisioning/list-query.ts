@@ -104,3 +104,12 @@ export function sortExpression(rt: ResourceTypeDef, sortBy: string, alias: 'u' |
   const caseExact = (r.subDef ?? r.def).caseExact;
   return caseExact ? value : sql`lower(${value})`;
 }
+
+/**
+ * The ORDER BY term for a list query, or undefined without `sortBy`. RFC 7644
+ * §3.4.2.3: resources without a value sort last when ascending, first when descending.
+ */
+export function orderTerm(rt: ResourceTypeDef, q: ListQuery, alias: 'u' | 'g'): RawBuilder<unknown> | undefined {
+  if (!q.sortBy) return undefined;
+  return sql`${sortExpression(rt, q.sortBy, alias)} ${sql.raw(q.sortOrder === 'descending' ? 'desc nulls first' : 'asc nulls last')}`;
+}

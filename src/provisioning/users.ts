@@ -18,7 +18,7 @@ import { ENTERPRISE_USER_SCHEMA, userResourceType } from '../scim/schemas/resour
 import { normalizeRoleValue } from '../tenants/role-mappings.js';
 import { isUuid } from '../tenants/tokens.js';
 import { etagOf, keepExternalId, requireVersion, type ScimContext } from './context.js';
-import { parseListQuery, sortExpression, type ListParams } from './list-query.js';
+import { orderTerm, parseListQuery, type ListParams } from './list-query.js';
 import { hashPassword } from './password.js';
 import { resolveRole, type ResolvedRole } from './role-resolution.js';
 
@@ -172,7 +172,8 @@ export async function listUsers(ctx: ScimContext, params: ListParams): Promise<R
   const totalResults = Number(total.n);
   if (q.count === 0 || totalResults < q.startIndex) return listResponse([], totalResults, q.startIndex);
   let page = base.selectAll('u');
-  if (q.sortBy) page = page.orderBy(sql`${sortExpression(userResourceType, q.sortBy, 'u')} ${sql.raw(q.sortOrder === 'descending' ? 'desc nulls last' : 'asc nulls last')}`);
+  const order = orderTerm(userResourceType, q, 'u');
+  if (order) page = page.orderBy(order);
   const rows = await page.orderBy('u.seq').offset(q.startIndex - 1).limit(q.count).execute();
   const wantGroups = projectionWants(userResourceType, q.projection, 'groups');
   const groups = wantGroups ? await groupsOf(ctx.db, ctx.orgId, rows.map((r) => r.id)) : new Map<string, GroupRef[]>();

@@ -56,4 +56,9 @@ export async function scimPlugin(app: FastifyInstance, opts: ScimPluginOptions):
   registerDiscoveryRoutes(app, opts.limits);
   registerResourceRoutes(app);
   registerBulkRoute(app, opts.limits);
+  // Unknown endpoints under the base answer after authentication, like every SCIM
+  // call: 401 without a valid token, else a SCIM 404 (field report B20).
+  app.all('/*', async (req) => {
+    throw new ScimError(404, undefined, `No endpoint ${req.method} ${req.url.split('?')[0]}`);
+  });
 }
