@@ -34,9 +34,15 @@ export function parseAttributePath(text: string): AttrPath {
   return { ...(uri ? { uri } : {}), attr: attr ?? '', ...(sub ? { sub } : {}) };
 }
 
-/** Splits the comma-separated list of an `attributes`/`excludedAttributes` parameter. */
+/**
+ * Splits the comma-separated list of an `attributes`/`excludedAttributes`
+ * parameter. A value filter in brackets (`emails[type eq "work"]`, sent by
+ * Microsoft's SCIM reference tests) is not §3.10 notation; it selects the whole
+ * attribute, which only widens what is returned, never what is changed.
+ */
 function parseAttributeList(list: string): AttrPath[] {
   return list
+    .replace(/\[[^\]]*\]/g, '')
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)

@@ -102,3 +102,15 @@ describe.each(dialects())('Users on %s', (dialect) => {
     expect((await other.scim('GET', `/Users/${u.id}`)).body.active).toBe(true);
   });
 });
+
+describe.each(dialects())('Users projection on %s', (dialect) => {
+  it('reads attributes=emails[type eq "work"] as attributes=emails', async () => {
+    const t = await testApp(dialect);
+    const org = await testOrg(t);
+    const u = (await org.scim('POST', '/Users', { schemas: [USER], userName: 'proj@example.com', title: 'T', emails: [{ value: 'proj@example.com', type: 'work' }] })).body;
+    const r = await org.scim('GET', `/Users/${u.id}?attributes=${encodeURIComponent('emails[type eq "work"]')}`);
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({ schemas: [USER], id: u.id, emails: [{ value: 'proj@example.com', type: 'work' }] });
+    await t.app.close();
+  });
+});
