@@ -9,7 +9,7 @@ import { ping } from './db/connect.js';
 import { adminPlugin } from './http/admin/routes.js';
 import { errorHandler, notFoundHandler } from './http/errors.js';
 import { scimPlugin } from './http/scim/plugin.js';
-import { invalidSyntax } from './scim/errors.js';
+import { invalidSyntax, invalidValue } from './scim/errors.js';
 
 export interface AppDeps {
   db: Kysely<Database>;
@@ -36,11 +36,15 @@ export function createApp(deps: AppDeps): FastifyInstance {
   app.addContentTypeParser(['application/scim+json', 'application/json'], { parseAs: 'string' }, (_req, body, done) => {
     const text = String(body);
     if (text.trim() === '') return done(null, undefined);
+    let parsed: unknown;
     try {
-      done(null, JSON.parse(text));
+      parsed = JSON.parse(text);
     } catch (err) {
-      done(invalidSyntax(`The request body is not valid JSON: ${(err as Error).message}`), undefined);
+      return done(invalidSyntax(`The request body is not valid JSON: ${(err as Error).message}`), undefined);
     }
+    // PostgreSQL text cannot hold U+0000; refuse it here, for every field at once.
+    if (text.includes('\\u0000') && containsNul(parsed)) return done(invalidValue('Strings must not contain the NUL character (\\u0000)'), undefined);
+    done(null, parsed);
   });
 
   app.setErrorHandler(errorHandler(limits.maxPayloadBytes));
@@ -53,4 +57,21 @@ export function createApp(deps: AppDeps): FastifyInstance {
   app.register(scimPlugin, { prefix: '/scim/v2', db: deps.db, publicUrl: deps.publicUrl, limits });
   app.register(adminPlugin, { prefix: '/api/v1', db: deps.db, operatorToken: deps.operatorToken, publicUrl: deps.publicUrl });
   return app;
+}
+
+/** True when any string (or key) in a parsed JSON value holds U+0000. */
+function containsNul(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    if (typeof v === 'string') {
+      if (v.includes('\0')) return true;
+    } else if (v && typeof v === 'object') {
+      for (const [k, child] of Object.entries(v)) {
+        if (k.includes('\0')) return true;
+        stack.push(child);
+      }
+    }
+  }
+  return false;
 }

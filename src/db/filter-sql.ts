@@ -54,6 +54,8 @@ export function filterToSql(filter: Filter, target: FilterTarget): Sql {
 function resolve(target: FilterTarget, path: AttrPath): ResolvedAttribute {
   const r = resolveAttribute(target.rt, path);
   if (!r) throw invalidFilter(`Unknown attribute "${formatPath(path)}" in filter for ${target.rt.name}`);
+  // A filter on a never-returned attribute would answer questions about it (RFC 7643 §7 `returned: never`).
+  if (r.def.returned === 'never' || r.subDef?.returned === 'never') throw invalidFilter(`"${formatPath(path)}" cannot be filtered on`);
   return r;
 }
 

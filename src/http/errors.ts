@@ -42,6 +42,20 @@ function fromFastify(err: FastifyError, maxPayloadBytes: number): ScimError | un
   return undefined;
 }
 
+/**
+ * Database refusals a client's data can cause (SQLSTATE class 22 "data
+ * exception", 54000 "program limit exceeded", e.g. a value too long for an
+ * index) are the client's 400, not a server fault. Validation catches the known
+ * cases with better messages; this is the net under it.
+ */
+function fromDatabase(err: unknown): ScimError | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return undefined;
+  if (code.startsWith('22')) return new ScimError(400, 'invalidValue', 'A value in the request cannot be stored (invalid characters or format)');
+  if (code === '54000') return new ScimError(400, 'invalidValue', 'A value in the request is too long to be stored');
+  return undefined;
+}
+
 /** Sends a SCIM error body. */
 export function sendScimError(reply: FastifyReply, err: ScimError): FastifyReply {
   return reply.code(err.status).type(SCIM_CONTENT_TYPE).send(JSON.stringify(err.toJSON()));
@@ -50,7 +64,9 @@ export function sendScimError(reply: FastifyReply, err: ScimError): FastifyReply
 /** Fastify error handler: SCIM errors under /scim, admin JSON elsewhere. */
 export function errorHandler(maxPayloadBytes: number) {
   return (err: FastifyError, req: FastifyRequest, reply: FastifyReply): FastifyReply => {
-    const known = err instanceof ScimError ? err : err instanceof AdminError ? new ScimError(err.statusCode, undefined, err.message) : fromFastify(err, maxPayloadBytes);
+    const fromDb = fromDatabase(err);
+    if (fromDb) req.log.warn({ err }, 'database refused client data');
+    const known = err instanceof ScimError ? err : err instanceof AdminError ? new ScimError(err.statusCode, undefined, err.message) : (fromDb ?? fromFastify(err, maxPayloadBytes));
     const scimErr = known ?? new ScimError(500, undefined, 'Internal server error; the request was not applied. The server log has the details.');
     if (!known) req.log.error({ err }, 'unhandled error');
     if (isScimPath(req.url)) return sendScimError(reply, scimErr);

@@ -1,6 +1,6 @@
 /** What every provisioning use case needs: the database, the caller's org and URLs. */
 import type { Kysely } from 'kysely';
-import { ScimError } from '../scim/errors.js';
+import { invalidValue, ScimError } from '../scim/errors.js';
 import type { Database } from '../db/schema.js';
 
 export interface ScimContext {
@@ -44,5 +44,21 @@ export function requireVersion(resourceType: 'User' | 'Group', id: string, versi
   const current = etagOf(version);
   if (!ifMatchHolds(ifMatch, current)) {
     throw new ScimError(412, undefined, `${resourceType} ${id} has changed: its version is ${current}, the request's If-Match is ${ifMatch}`);
+  }
+}
+
+/** Longest value of an indexed attribute (userName, externalId, displayName, primary email), characters. */
+export const MAX_INDEXED_LENGTH = 1024;
+
+/**
+ * Refuses an over-long value of an attribute that is copied into an indexed
+ * column (a btree entry must fit in a page; real IdP values are far shorter).
+ * @throws ScimError 400 invalidValue naming the attribute.
+ */
+export function requireIndexable(columns: Record<string, string | null>): void {
+  for (const [attribute, value] of Object.entries(columns)) {
+    if (value !== null && value.length > MAX_INDEXED_LENGTH) {
+      throw invalidValue(`"${attribute}" is ${value.length} characters long; at most ${MAX_INDEXED_LENGTH} are accepted`);
+    }
   }
 }

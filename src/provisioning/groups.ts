@@ -16,7 +16,7 @@ import { jsonEqual, normalizeResource, type ScimDocument } from '../scim/schemas
 import { orderDocument } from '../scim/schemas/order.js';
 import { groupResourceType } from '../scim/schemas/resource-types.js';
 import { isUuid } from '../tenants/tokens.js';
-import { etagOf, keepExternalId, requireVersion, type ScimContext } from './context.js';
+import { etagOf, keepExternalId, requireIndexable, requireVersion, type ScimContext } from './context.js';
 import { orderTerm, parseListQuery, type ListParams } from './list-query.js';
 
 type GroupRow = Selectable<ScimGroupsTable>;
@@ -39,6 +39,7 @@ interface MemberRef {
 }
 
 function extract(doc: ScimDocument) {
+  requireIndexable({ displayName: doc.displayName as string, externalId: typeof doc.externalId === 'string' ? doc.externalId : null });
   return {
     display_name: doc.displayName as string,
     external_id: typeof doc.externalId === 'string' ? doc.externalId : null,
@@ -120,27 +121,57 @@ async function addMembers(trx: Transaction<Database>, orgId: string, groupId: st
   const users = await requireUsers(trx, orgId, ids);
   if (!users.length) return;
   // Re-adding an existing member is a no-op (set semantics; Entra re-sends members).
-  await trx
+  const added = await trx
     .insertInto('scim_group_members')
     .values(users.map((user_id) => ({ org_id: orgId, group_id: groupId, user_id })))
     .onConflict((oc) => oc.columns(['group_id', 'user_id']).doNothing())
+    .returning('user_id')
     .execute();
+  await touchUsers(trx, orgId, added.map((r) => r.user_id));
+}
+
+/**
+ * A user's `groups` attribute is part of its representation, so a membership
+ * change moves the user's version and lastModified too (RFC 7644 §3.14: the ETag
+ * changes whenever the resource does). Only users whose membership really
+ * changed are touched: O(changed members).
+ */
+async function touchUsers(trx: Transaction<Database>, orgId: string, userIds: string[]): Promise<void> {
+  if (!userIds.length) return;
+  await trx.updateTable('scim_users').set({ version: sql`version + 1`, updated_at: sql`now()` }).where('org_id', '=', orgId).where('id', 'in', userIds).execute();
 }
 
 async function removeMembers(trx: Transaction<Database>, orgId: string, groupId: string, ids: string[]): Promise<void> {
   // Removing a non-member, or an id that names nothing, is a successful no-op (retries are normal).
   const valid = ids.filter(isUuid).map((id) => id.toLowerCase());
   if (!valid.length) return;
-  await trx.deleteFrom('scim_group_members').where('org_id', '=', orgId).where('group_id', '=', groupId).where('user_id', 'in', valid).execute();
+  const removed = await trx
+    .deleteFrom('scim_group_members')
+    .where('org_id', '=', orgId)
+    .where('group_id', '=', groupId)
+    .where('user_id', 'in', valid)
+    .returning('user_id')
+    .execute();
+  await touchUsers(trx, orgId, removed.map((r) => r.user_id));
+}
+
+async function removeAllMembers(trx: Transaction<Database>, orgId: string, groupId: string): Promise<void> {
+  const removed = await trx.deleteFrom('scim_group_members').where('org_id', '=', orgId).where('group_id', '=', groupId).returning('user_id').execute();
+  await touchUsers(trx, orgId, removed.map((r) => r.user_id));
 }
 
 async function applyMemberChanges(trx: Transaction<Database>, orgId: string, groupId: string, changes: MemberChange[]): Promise<void> {
   for (const c of changes) {
     if (c.kind === 'add') await addMembers(trx, orgId, groupId, c.values);
     else if (c.kind === 'remove') await removeMembers(trx, orgId, groupId, c.values);
+    else if (c.kind === 'removeAll') await removeAllMembers(trx, orgId, groupId);
     else {
-      await trx.deleteFrom('scim_group_members').where('org_id', '=', orgId).where('group_id', '=', groupId).execute();
-      if (c.kind === 'replace') await addMembers(trx, orgId, groupId, c.values);
+      // Replace = the difference both ways, so unchanged members are not touched.
+      const wanted = new Set(await requireUsers(trx, orgId, c.values));
+      const current = await trx.selectFrom('scim_group_members').select('user_id').where('org_id', '=', orgId).where('group_id', '=', groupId).execute();
+      await removeMembers(trx, orgId, groupId, current.map((r) => r.user_id).filter((id) => !wanted.has(id)));
+      const have = new Set(current.map((r) => r.user_id));
+      await addMembers(trx, orgId, groupId, [...wanted].filter((id) => !have.has(id)));
     }
   }
 }
@@ -231,6 +262,7 @@ export async function deleteGroup(ctx: ScimContext, id: string, ifMatch?: string
   await ctx.db.transaction().execute(async (trx) => {
     const before = await loadRow(trx, ctx.orgId, id, true);
     requireVersion('Group', before.id, before.version, ifMatch);
+    await removeAllMembers(trx, ctx.orgId, id);
     await trx.deleteFrom('scim_groups').where('org_id', '=', ctx.orgId).where('id', '=', id).execute();
   });
 }

@@ -52,6 +52,7 @@ function stringParam(v: unknown, name: string): string | undefined {
  */
 export function parseListQuery(rt: ResourceTypeDef, params: ListParams, maxPageSize: number): ListQuery {
   const filterText = stringParam(params.filter, 'filter');
+  if (filterText?.includes('\0')) throw invalidFilter('The filter must not contain the NUL character');
   const filter = filterText !== undefined && filterText.trim() !== '' ? parseFilter(filterText) : undefined;
   if (filterText !== undefined && filterText.trim() === '' && params.filter !== undefined) throw invalidFilter('The filter is empty');
   const startIndex = Math.max(1, integer(params.startIndex, 'startIndex') ?? 1);

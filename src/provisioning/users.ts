@@ -17,7 +17,7 @@ import { orderDocument } from '../scim/schemas/order.js';
 import { ENTERPRISE_USER_SCHEMA, userResourceType } from '../scim/schemas/resource-types.js';
 import { normalizeRoleValue } from '../tenants/role-mappings.js';
 import { isUuid } from '../tenants/tokens.js';
-import { etagOf, keepExternalId, requireVersion, type ScimContext } from './context.js';
+import { etagOf, keepExternalId, requireIndexable, requireVersion, type ScimContext } from './context.js';
 import { orderTerm, parseListQuery, type ListParams } from './list-query.js';
 import { hashPassword } from './password.js';
 import { resolveRole, type ResolvedRole } from './role-resolution.js';
@@ -40,12 +40,14 @@ interface GroupRef {
 function extract(doc: ScimDocument) {
   const emails = Array.isArray(doc.emails) ? (doc.emails as Record<string, unknown>[]) : [];
   const primary = emails.find((e) => e.primary === true) ?? emails[0];
+  const email = typeof primary?.value === 'string' ? primary.value : null;
+  requireIndexable({ userName: doc.userName as string, externalId: typeof doc.externalId === 'string' ? doc.externalId : null, displayName: typeof doc.displayName === 'string' ? doc.displayName : null, 'emails.value': email });
   return {
     user_name: doc.userName as string,
     external_id: typeof doc.externalId === 'string' ? doc.externalId : null,
     active: doc.active !== false,
     display_name: typeof doc.displayName === 'string' ? doc.displayName : null,
-    email: typeof primary?.value === 'string' ? primary.value : null,
+    email,
   };
 }
 

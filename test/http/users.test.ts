@@ -114,3 +114,29 @@ describe.each(dialects())('Users projection on %s', (dialect) => {
     await t.app.close();
   });
 });
+
+describe.each(dialects())('Users input limits on %s', (dialect) => {
+  it('refuses over-long indexed values and NUL characters with 400, storing nothing', async () => {
+    const t = await testApp(dialect);
+    const org = await testOrg(t);
+    const long = 'x'.repeat(5000);
+    const cases: [unknown, string][] = [
+      [{ schemas: [USER], userName: `${long}@example.com` }, '"userName" is 5012 characters long; at most 1024 are accepted'],
+      [{ schemas: [USER], userName: 'ok1@example.com', externalId: long }, '"externalId" is 5000 characters long'],
+      [{ schemas: [USER], userName: 'ok2@example.com', emails: [{ value: long, type: 'work' }] }, '"emails.value" is 5000 characters long'],
+      [{ schemas: [USER], userName: 'nul\u0000@example.com' }, 'NUL character'],
+      [{ schemas: [USER], userName: 'ok3@example.com', title: 'a\u0000b' }, 'NUL character'],
+    ];
+    for (const [body, detail] of cases) {
+      const r = await org.scim('POST', '/Users', body);
+      expect(r.status).toBe(400);
+      expect(r.body.scimType).toBe('invalidValue');
+      expect(r.body.detail).toContain(detail);
+    }
+    const f = await org.scim('GET', `/Users?filter=${encodeURIComponent('userName eq "a\u0000"')}`);
+    expect(f.status).toBe(400);
+    expect(f.body.scimType).toBe('invalidFilter');
+    expect((await org.scim('GET', '/Users')).body.totalResults).toBe(0);
+    await t.app.close();
+  });
+});

@@ -90,7 +90,8 @@ function parseOperations(body: unknown, maxOperations: number): { ops: BulkOpera
 }
 
 async function runOne(ctx: ScimContext & { principal: { syncGroups: boolean } }, op: BulkOperation, ids: Map<string, string>): Promise<BulkResult> {
-  const path = resolveRefs(op.path, ids) as string;
+  // In a path the reference is one segment (`/Users/bulkId:qwerty`, RFC 7644 §3.7.2).
+  const path = op.path.replace(/bulkId:([^/?]+)/g, (whole) => resolveRefs(whole, ids) as string);
   const data = resolveRefs(op.data, ids);
   const m = /^\/(Users|Groups)(?:\/([^/?]+))?$/i.exec(path);
   if (!m) throw new ScimError(404, undefined, `Bulk operations address /Users or /Groups, not "${op.path}"`);
