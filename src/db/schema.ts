@@ -2,7 +2,7 @@
  * The database's tables as Kysely types. Column names are snake_case; every
  * tenant-owned table carries `org_id`, and every query filters on it first.
  */
-import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+import { sql, type ColumnType, type Generated, type JSONColumnType, type RawBuilder } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
@@ -106,3 +106,6 @@ export interface Database {
   scim_groups: ScimGroupsTable;
   scim_group_members: ScimGroupMembersTable;
 }
+
+/** The transaction's time at millisecond precision: what `meta` timestamps show is exactly what is stored and filtered. */
+export const nowMs = (): RawBuilder<Date> => sql<Date>`date_trunc('milliseconds', now())`;

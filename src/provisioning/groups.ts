@@ -6,7 +6,7 @@
  * refused with 400 naming it. Deleting a group keeps its users.
  */
 import { sql, type Selectable, type Transaction } from 'kysely';
-import type { Database, ScimGroupsTable } from '../db/schema.js';
+import { nowMs, type Database, type ScimGroupsTable } from '../db/schema.js';
 import { filterToSql } from '../db/filter-sql.js';
 import { invalidValue, notFound } from '../scim/errors.js';
 import { listResponse } from '../scim/messages.js';
@@ -107,7 +107,8 @@ async function requireUsers(db: Db, orgId: string, ids: string[]): Promise<strin
   const malformed = unique.filter((id) => !isUuid(id));
   const candidates = unique.filter(isUuid).map((id) => id.toLowerCase());
   const found = candidates.length
-    ? new Set((await db.selectFrom('scim_users').select('id').where('org_id', '=', orgId).where('id', 'in', candidates).execute()).map((r) => r.id))
+    ? // FOR KEY SHARE: a concurrent DELETE of one of these users waits for this transaction, so the membership insert cannot hit a vanished user.
+      new Set((await db.selectFrom('scim_users').select('id').where('org_id', '=', orgId).where('id', 'in', candidates).forKeyShare().execute()).map((r) => r.id))
     : new Set<string>();
   const unknown = [...malformed, ...candidates.filter((id) => !found.has(id))];
   if (unknown.length) {
@@ -138,7 +139,7 @@ async function addMembers(trx: Transaction<Database>, orgId: string, groupId: st
  */
 async function touchUsers(trx: Transaction<Database>, orgId: string, userIds: string[]): Promise<void> {
   if (!userIds.length) return;
-  await trx.updateTable('scim_users').set({ version: sql`version + 1`, updated_at: sql`now()` }).where('org_id', '=', orgId).where('id', 'in', userIds).execute();
+  await trx.updateTable('scim_users').set({ version: sql`version + 1`, updated_at: nowMs() }).where('org_id', '=', orgId).where('id', 'in', userIds).execute();
 }
 
 async function removeMembers(trx: Transaction<Database>, orgId: string, groupId: string, ids: string[]): Promise<void> {
@@ -205,11 +206,11 @@ export async function listGroups(ctx: ScimContext, params: ListParams): Promise<
   const q = parseListQuery(groupResourceType, params, ctx.maxPageSize);
   const where = q.filter ? filterToSql(q.filter, { rt: groupResourceType, alias: 'g' }) : sql`true`;
   const base = ctx.db.selectFrom('scim_groups as g').where('g.org_id', '=', ctx.orgId).where(where as never);
+  const order = orderTerm(groupResourceType, q, 'g');
   const total = await base.select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow();
   const totalResults = Number(total.n);
   if (q.count === 0 || totalResults < q.startIndex) return listResponse([], totalResults, q.startIndex);
   let page = base.selectAll('g');
-  const order = orderTerm(groupResourceType, q, 'g');
   if (order) page = page.orderBy(order);
   const rows = await page.orderBy('g.seq').offset(q.startIndex - 1).limit(q.count).execute();
   const members = projectionWants(groupResourceType, q.projection, 'members') ? await membersOf(ctx.db, ctx.orgId, rows.map((r) => r.id)) : undefined;
@@ -220,7 +221,7 @@ export async function listGroups(ctx: ScimContext, params: ListParams): Promise<
 async function touch(trx: Transaction<Database>, orgId: string, id: string, doc?: ScimDocument): Promise<GroupRow> {
   return trx
     .updateTable('scim_groups')
-    .set({ ...(doc ? { ...extract(doc), doc: JSON.stringify(doc) } : {}), version: sql`version + 1`, updated_at: sql`now()` })
+    .set({ ...(doc ? { ...extract(doc), doc: JSON.stringify(doc) } : {}), version: sql`version + 1`, updated_at: nowMs() })
     .where('org_id', '=', orgId)
     .where('id', '=', id)
     .returningAll()

@@ -5,7 +5,7 @@
  * unique index, so concurrent creates cannot both succeed.
  */
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
-import type { Database, ScimUsersTable } from '../db/schema.js';
+import { nowMs, type Database, type ScimUsersTable } from '../db/schema.js';
 import { filterToSql } from '../db/filter-sql.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { mutability, notFound, ScimError, uniqueness } from '../scim/errors.js';
@@ -170,11 +170,11 @@ export async function listUsers(ctx: ScimContext, params: ListParams): Promise<R
   const q = parseListQuery(userResourceType, params, ctx.maxPageSize);
   const where = q.filter ? filterToSql(q.filter, { rt: userResourceType, alias: 'u' }) : sql`true`;
   const base = ctx.db.selectFrom('scim_users as u').where('u.org_id', '=', ctx.orgId).where(where as never);
+  const order = orderTerm(userResourceType, q, 'u');
   const total = await base.select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow();
   const totalResults = Number(total.n);
   if (q.count === 0 || totalResults < q.startIndex) return listResponse([], totalResults, q.startIndex);
   let page = base.selectAll('u');
-  const order = orderTerm(userResourceType, q, 'u');
   if (order) page = page.orderBy(order);
   const rows = await page.orderBy('u.seq').offset(q.startIndex - 1).limit(q.count).execute();
   const wantGroups = projectionWants(userResourceType, q.projection, 'groups');
@@ -199,7 +199,7 @@ async function writeRow(trx: Transaction<Database>, ctx: ScimContext, before: Us
         app_role: role.role,
         app_role_source: JSON.stringify(role.source),
         version: sql`version + 1`,
-        updated_at: sql`now()`,
+        updated_at: nowMs(),
       })
       .where('org_id', '=', ctx.orgId)
       .where('id', '=', before.id)
@@ -261,7 +261,7 @@ export async function deleteUser(ctx: ScimContext, id: string, ifMatch?: string)
     // Memberships cascade with the row; touch the groups so their versions move.
     await trx
       .updateTable('scim_groups')
-      .set({ version: sql`version + 1`, updated_at: sql`now()` })
+      .set({ version: sql`version + 1`, updated_at: nowMs() })
       .where('org_id', '=', ctx.orgId)
       .where('id', 'in', trx.selectFrom('scim_group_members').select('group_id').where('user_id', '=', id))
       .execute();

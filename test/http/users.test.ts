@@ -140,3 +140,16 @@ describe.each(dialects())('Users input limits on %s', (dialect) => {
     await t.app.close();
   });
 });
+
+describe.each(dialects())('Users sortBy validation on %s', (dialect) => {
+  it('refuses an unsortable sortBy even when the org has no users', async () => {
+    const t = await testApp(dialect);
+    const org = await testOrg(t);
+    for (const sortBy of ['name', 'groups', 'nosuch']) {
+      const r = await org.scim('GET', `/Users?sortBy=${sortBy}`);
+      expect(r.status).toBe(400);
+      expect(r.body.scimType).toBe('invalidValue');
+    }
+    await t.app.close();
+  });
+});

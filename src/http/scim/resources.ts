@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { invalidSyntax, invalidValue, ScimError } from '../../scim/errors.js';
 import { listResponse, SEARCH_REQUEST_SCHEMA } from '../../scim/messages.js';
-import { parseProjection, type Projection } from '../../scim/projection.js';
+import { applyProjection, parseProjection, type Projection } from '../../scim/projection.js';
 import { groupResourceType, userResourceType, type ResourceTypeDef } from '../../scim/schemas/resource-types.js';
 import * as groups from '../../provisioning/groups.js';
 import type { ListParams } from '../../provisioning/list-query.js';
@@ -108,10 +108,15 @@ function notModified(req: FastifyRequest, etag: string): boolean {
 
 function register(app: FastifyInstance, endpoint: string, h: ResourceHandlers): void {
   type IdReq = FastifyRequest<{ Params: { id: string } }>;
+  // RFC 7644 §3.9: attributes/excludedAttributes shape every answer that returns a resource.
+  const shaped = (req: FastifyRequest, resource: Record<string, unknown>) => {
+    const p = projectionOf(h.rt, req.query);
+    return p ? applyProjection(h.rt, p, resource) : resource;
+  };
   app.post(endpoint, async (req, reply) => {
     const r = await h.create(req.scim, req.body);
     reply.header('Location', (r.resource!.meta as { location: string }).location);
-    return sendScim(reply, 201, r.resource, r.etag);
+    return sendScim(reply, 201, shaped(req, r.resource!), r.etag);
   });
   app.get(endpoint, async (req, reply) => sendScim(reply, 200, await h.list(req.scim, listParams(req.query))));
   app.post(`${endpoint}/.search`, async (req, reply) => sendScim(reply, 200, await h.list(req.scim, searchParams(req.body))));
@@ -122,7 +127,7 @@ function register(app: FastifyInstance, endpoint: string, h: ResourceHandlers): 
   });
   app.put(`${endpoint}/:id`, async (req: IdReq, reply: FastifyReply) => {
     const r = await h.replace(req.scim, req.params.id, req.body, ifMatch(req));
-    return sendScim(reply, 200, r.resource, r.etag);
+    return sendScim(reply, 200, shaped(req, r.resource!), r.etag);
   });
   app.patch(`${endpoint}/:id`, async (req: IdReq, reply: FastifyReply) => {
     const r = await h.patch(req.scim, req.params.id, req.body, ifMatch(req), projectionOf(h.rt, req.query));
