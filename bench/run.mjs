@@ -1,0 +1,294 @@
+#!/usr/bin/env node
+/**
+ * scimd load benchmark (`npm run bench`, `npm run bench -- --quick`).
+ *
+ * Starts the built server (`node bin/scimd.js serve`, embedded PGlite in a fresh
+ * temp folder, or PostgreSQL with --database-url / DATABASE_URL), creates an
+ * org with SCIM and group sync on through the admin API, seeds users and groups
+ * through the SCIM API, then drives each scenario with autocannon over loopback
+ * and prints one table. `--base URL --token T` targets any running SCIM server
+ * instead. See docs/benchmarks.md.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { cleanup, HttpError, provisionOrg, scimClient, seed } from './lib/scim-client.mjs';
+import { newStats, SCENARIO_NAMES, scenarios } from './lib/scenarios.mjs';
+import { percentile, ratioLine, ratios, table } from './lib/report.mjs';
+import { peakRssMb, rssMb, startScimd } from './lib/server.mjs';
+
+const benchDir = dirname(fileURLToPath(import.meta.url));
+const repoRoot = resolve(benchDir, '..');
+
+const HELP = `Usage: npm run bench [-- options]
+
+  --quick                 small data set and short runs (2,000 users, 3 s per scenario; < 60 s in all)
+  --database-url URL      run scimd on PostgreSQL (default: $DATABASE_URL, else embedded PGlite in a temp folder)
+  --base URL --token T    benchmark a running SCIM server (URL is its SCIM base, e.g. http://host/scim/v2)
+  --users N               users to seed                      (quick 2000, full 20000)
+  --group-size N          members of the big group           (quick 1000, full 10000)
+  --groups N              groups to seed, the big one included (quick 20, full 200; 0: no group scenarios)
+  --duration S            seconds of load per scenario       (quick 3, full 10)
+  --warmup S              unmeasured load before each scenario (quick 0.5, full 2)
+  --connections N         concurrent connections             (10)
+  --seed-concurrency N    requests in flight while seeding   (8)
+  --only a,b              run only these scenarios
+  --keep                  leave the seeded users and groups in place (--base / PostgreSQL)
+  --cleanup               delete them even on a throwaway PGlite server
+  --out FILE              JSON results file (default bench/results/<timestamp>.json)
+`;
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      'database-url': { type: 'string' },
+      base: { type: 'string' },
+      token: { type: 'string' },
+      users: { type: 'string' },
+      'group-size': { type: 'string' },
+      groups: { type: 'string' },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      connections: { type: 'string' },
+      'seed-concurrency': { type: 'string' },
+      only: { type: 'string' },
+      keep: { type: 'boolean', default: false },
+      cleanup: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    process.exit(0);
+  }
+  const num = (name, fallback, { min = 0, integer = true } = {}) => {
+    const raw = values[name];
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) throw new Error(`--${name} must be a number ≥ ${min}, got "${raw}"`);
+    return n;
+  };
+  const quick = values.quick;
+  const o = {
+    quick,
+    base: values.base?.replace(/\/+$/, ''),
+    token: values.token,
+    databaseUrl: values.base ? undefined : (values['database-url'] ?? process.env.DATABASE_URL) || undefined,
+    users: num('users', quick ? 2000 : 20_000, { min: 1 }),
+    groupSize: num('group-size', Math.min(quick ? 1000 : 10_000, Math.floor(num('users', quick ? 2000 : 20_000, { min: 1 }) / 2))),
+    groups: num('groups', quick ? 20 : 200),
+    duration: num('duration', quick ? 3 : 10, { min: 0.5, integer: false }),
+    warmup: num('warmup', quick ? 0.5 : 2, { integer: false }),
+    connections: num('connections', 10, { min: 1 }),
+    seedConcurrency: num('seed-concurrency', 8, { min: 1 }),
+    only: values.only ? values.only.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
+    keep: values.keep,
+    cleanup: values.cleanup,
+    out: values.out,
+  };
+  for (const name of o.only ?? []) if (!SCENARIO_NAMES.includes(name)) throw new Error(`unknown scenario "${name}"; known: ${SCENARIO_NAMES.join(', ')}`);
+  if (o.base && !o.token) throw new Error('--base needs --token (a SCIM bearer token of the target server)');
+  if (o.token && !o.base) throw new Error('--token goes with --base');
+  if (o.groupSize > o.users) throw new Error(`--group-size (${o.groupSize}) cannot exceed --users (${o.users})`);
+  return o;
+}
+
+const log = (msg) => process.stderr.write(`${msg}\n`);
+
+/** One autocannon run; latencies of 2xx answers are kept exactly (autocannon's histogram rounds to whole ms). */
+async function load({ origin, token, connections, duration, requests }) {
+  const latencies = [];
+  const instance = autocannon({
+    url: origin,
+    connections,
+    duration,
+    timeout: 30,
+    headers: { authorization: `Bearer ${token}`, accept: 'application/scim+json' },
+    requests,
+  });
+  instance.on('response', (_client, status, _bytes, ms) => {
+    if (status >= 200 && status < 300) latencies.push(ms);
+  });
+  const result = await instance;
+  latencies.sort((a, b) => a - b);
+  return { result, latencies };
+}
+
+async function main() {
+  const o = options();
+  const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+  const prefix = `bench-${runId}-`;
+  const startedAt = new Date();
+  const t0 = performance.now();
+
+  let server;
+  let scimBase;
+  let token;
+  let targetKind;
+  const serverLog = [];
+  let scimForCleanup;
+  let groupsForCleanup = false;
+  const stop = async () => server?.stop();
+  process.once('SIGINT', () => {
+    log('interrupted: stopping scimd');
+    stop().finally(() => process.exit(130));
+  });
+
+  try {
+    if (o.base) {
+      scimBase = o.base;
+      token = o.token;
+      targetKind = 'external';
+      log(`target: ${scimBase} (external server; seeding through SCIM)`);
+    } else {
+      const operatorToken = randomBytes(24).toString('hex');
+      targetKind = o.databaseUrl ? 'postgres' : 'pglite';
+      log(`starting scimd (${targetKind === 'pglite' ? 'embedded PGlite, fresh temp folder' : 'PostgreSQL via DATABASE_URL'}) …`);
+      server = await startScimd({
+        repoRoot,
+        operatorToken,
+        databaseUrl: o.databaseUrl,
+        // Pino writes JSON lines (warn and above at SCIMD_LOG_LEVEL=warn); other lines are start-up notices.
+        onLog: (line) => {
+          if (line.startsWith('{')) serverLog.push(line);
+          if (serverLog.length <= 20) log(`  [scimd] ${line.slice(0, 300)}`);
+        },
+      });
+      log(`  listening on ${server.url} after ${(server.startMs / 1000).toFixed(1)} s (pid ${server.pid})`);
+      token = await provisionOrg(server.url, operatorToken, `bench-${runId}`);
+      scimBase = `${server.url}/scim/v2`;
+    }
+    const scim = scimClient(scimBase, token);
+    scimForCleanup = scim;
+    const baseUrl = new URL(scimBase);
+    const origin = baseUrl.origin;
+    const basePath = baseUrl.pathname.replace(/\/+$/, '');
+
+    let groups = o.groups;
+    groupsForCleanup = groups > 0;
+    if (groups > 0) {
+      try {
+        await scim.get('/Groups?count=0');
+      } catch (err) {
+        if (!(err instanceof HttpError)) throw err;
+        log(`  /Groups answered ${err.status}: group scenarios skipped`);
+        groups = 0;
+        groupsForCleanup = false;
+      }
+    }
+
+    log(`seeding ${o.users} users${groups ? `, ${groups} groups, one of ${o.groupSize} members` : ''} through the SCIM API (${o.seedConcurrency} in flight) …`);
+    const seeded = await seed(scim, { prefix, users: o.users, groupSize: groups ? o.groupSize : 0, groups, concurrency: o.seedConcurrency, log });
+    const rssAfterSeed = rssMb(server?.pid);
+    log(
+      `  users: ${seeded.usersSeconds.toFixed(1)} s (${Math.round(o.users / seeded.usersSeconds)}/s)` +
+        (groups ? `, groups + memberships: ${seeded.groupsSeconds.toFixed(1)} s` : '') +
+        (rssAfterSeed ? `; server RSS ${rssAfterSeed} MB` : ''),
+    );
+
+    const all = scenarios({
+      basePath,
+      userNames: seeded.userNames,
+      userIds: seeded.userIds,
+      groupNames: seeded.groupNames,
+      bigGroup: seeded.bigGroup,
+      groupSize: o.groupSize,
+      prefix,
+      get: scim.get,
+      log,
+    });
+    const chosen = o.only ? all.filter((s) => o.only.includes(s.name)) : all;
+
+    const rows = [];
+    for (const s of chosen) {
+      const prepared = (await s.prepare?.()) ?? {};
+      if (o.warmup > 0) await load({ origin, token, connections: o.connections, duration: o.warmup, requests: s.make(newStats()) });
+      const stats = newStats();
+      const { result, latencies } = await load({ origin, token, connections: o.connections, duration: o.duration, requests: s.make(stats) });
+      const total = result.requests.total;
+      const row = {
+        name: s.name,
+        what: s.what,
+        ...prepared,
+        reqPerSec: total / result.duration,
+        p50Ms: percentile(latencies, 50),
+        p99Ms: percentile(latencies, 99),
+        errors: result.non2xx + result.errors,
+        rssMb: rssMb(server?.pid),
+        peakRssMb: peakRssMb(server?.pid),
+        requests: total,
+        durationS: result.duration,
+        non2xx: result.non2xx,
+        socketErrors: result.errors - result.timeouts,
+        timeouts: result.timeouts,
+        statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats).map(([k, v]) => [k, v.count])),
+        maxMs: latencies.at(-1),
+        unexpected: stats.unexpected,
+        errorSamples: stats.samples,
+        unexpectedSamples: stats.unexpectedSamples,
+      };
+      rows.push(row);
+      log(`  ${s.name.padEnd(14)} ${row.reqPerSec.toFixed(0).padStart(6)} req/s  p50 ${row.p50Ms?.toFixed(1) ?? '-'} ms  p99 ${row.p99Ms?.toFixed(1) ?? '-'} ms  errors ${row.errors}`);
+    }
+
+    const r = ratios(rows);
+    const target =
+      targetKind === 'external' ? `external server ${scimBase}` : targetKind === 'pglite' ? 'scimd on embedded PGlite' : 'scimd on PostgreSQL';
+    const header =
+      `scimd benchmark — ${o.quick ? 'quick' : 'full'}, ${target}; ${o.users} users, ` +
+      (groups ? `big group ${o.groupSize} members, ${groups} groups; ` : '') +
+      `seeded via SCIM API; ${o.connections} connections, ${o.duration} s per scenario; ${os.cpus().length} CPUs, Node ${process.versions.node}`;
+    const out = [header, '', table(rows), '', ratioLine(r)];
+    const notes = [];
+    for (const row of rows) {
+      for (const e of row.errorSamples) notes.push(`${row.name}: ${e.status} for ${e.request}: ${e.body.replace(/\s+/g, ' ').slice(0, 200)}`);
+      if (row.unexpected) notes.push(`${row.name}: ${row.unexpected} 2xx answers were not what the scenario expects, e.g. ${row.unexpectedSamples[0]?.request}: ${row.unexpectedSamples[0]?.body.slice(0, 160)}`);
+    }
+    if (serverLog.length) notes.push(`scimd logged ${serverLog.length} warning/error lines; first: ${serverLog[0].slice(0, 300)}`);
+    if (notes.length) out.push('', ...notes.map((n) => `note: ${n}`));
+    console.log(`\n${out.join('\n')}\n`);
+
+    const results = {
+      startedAt: startedAt.toISOString(),
+      mode: o.quick ? 'quick' : 'full',
+      target: { kind: targetKind, scimBase: targetKind === 'external' ? scimBase : undefined },
+      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryMb: Math.round(os.totalmem() / 2 ** 20), node: process.versions.node, platform: `${os.platform()} ${os.release()}` },
+      settings: { users: o.users, groupSize: groups ? o.groupSize : 0, groups, connections: o.connections, durationS: o.duration, warmupS: o.warmup, seedConcurrency: o.seedConcurrency },
+      seed: { method: 'SCIM API (POST /Users, POST /Groups, PATCH members in batches of 100)', usersSeconds: seeded.usersSeconds, usersPerSec: o.users / seeded.usersSeconds, groupsSeconds: seeded.groupsSeconds, serverRssMb: rssAfterSeed, serverStartSeconds: server ? server.startMs / 1000 : undefined },
+      scenarios: rows,
+      ratios: r,
+      serverLog: serverLog.slice(0, 50),
+      table: out.join('\n'),
+    };
+    const file = o.out ? resolve(o.out) : join(benchDir, 'results', `${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+    log(`results: ${relative(process.cwd(), file) || file}`);
+  } finally {
+    // Runs after a failure too, so a half-seeded external server or shared database is tidied.
+    const persistent = targetKind !== undefined && targetKind !== 'pglite';
+    if (scimForCleanup && ((persistent && !o.keep) || o.cleanup)) {
+      log('removing the users and groups this run created …');
+      try {
+        const c = await cleanup(scimForCleanup, { prefix, withGroups: groupsForCleanup, concurrency: o.seedConcurrency, log });
+        log(`  deleted ${c.users} users and ${c.groups} groups in ${c.seconds.toFixed(1)} s`);
+      } catch (err) {
+        log(`  cleanup failed (delete the users and groups named ${prefix}* by hand): ${err.message}`);
+      }
+    }
+    await stop();
+  }
+  log(`done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+main().catch((err) => {
+  console.error(`bench failed: ${err?.stack ?? err}`);
+  process.exitCode = 1;
+});
