@@ -6,7 +6,10 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from './db/schema.js';
 import { ping } from './db/connect.js';
-import { adminPlugin } from './http/admin/routes.js';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform } from 'fastify-type-provider-zod';
+import { adminPlugin } from './http/admin/plugin.js';
 import { errorHandler, notFoundHandler } from './http/errors.js';
 import { scimPlugin } from './http/scim/plugin.js';
 import { invalidSyntax, invalidValue } from './scim/errors.js';
@@ -54,6 +57,18 @@ export function createApp(deps: AppDeps): FastifyInstance {
     const ok = await ping(deps.db);
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'database unavailable' });
   });
+  // OpenAPI 3.1 generated from the admin routes' zod schemas (the same ones that validate requests).
+  app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'scimd admin API', version: '1', description: 'Organisations, SCIM settings, tokens, roles, members, groups and activity. See docs/admin-api.md.' },
+      components: { securitySchemes: { operator: { type: 'http', scheme: 'bearer' } } },
+      security: [{ operator: [] }],
+    },
+    transform: (arg) => (arg.url.startsWith('/api/v1') ? jsonSchemaTransform(arg) : { schema: { ...arg.schema, hide: true }, url: arg.url }),
+  });
+  app.register(swaggerUi, { routePrefix: '/api/v1/docs' });
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.register(scimPlugin, { prefix: '/scim/v2', db: deps.db, publicUrl: deps.publicUrl, limits });
   app.register(adminPlugin, { prefix: '/api/v1', db: deps.db, operatorToken: deps.operatorToken, publicUrl: deps.publicUrl });
   return app;

@@ -38,6 +38,14 @@ function fromFastify(err: FastifyError, maxPayloadBytes: number): ScimError | un
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new ScimError(400, 'invalidSyntax', 'The Content-Length header does not match the body');
   }
+  if (err.code === 'FST_ERR_VALIDATION' && Array.isArray(err.validation)) {
+    // zod issues from the admin API's schemas: name each field and what it must be.
+    const parts = err.validation.map((v) => {
+      const field = String(v.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
+      return `${err.validationContext ?? 'body'}${field ? '.' + field : ''}: ${v.message}`;
+    });
+    return new ScimError(400, undefined, parts.join('; '));
+  }
   if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return new ScimError(err.statusCode, undefined, err.message);
   return undefined;
 }

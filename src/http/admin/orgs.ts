@@ -1,0 +1,142 @@
+/**
+ * The minimum admin API (issue 2's contract; other tools call it), JSON under
+ * `/api/v1`, authenticated by the operator token (`Authorization: Bearer …`):
+ *
+ * - `POST /api/v1/orgs` `{slug, name}` → 201 `{id, slug, name}`; 409 on a taken slug
+ * - `GET /api/v1/orgs`, `GET /api/v1/orgs/{slug}`
+ * - `GET|PATCH /api/v1/orgs/{slug}/scim` → `{enabled, syncGroups, defaultRole, baseUrl}`
+ * - `POST /api/v1/orgs/{slug}/scim/tokens` `{name, expiresAt?}` → 201 with the secret `token` (once)
+ * - `GET /api/v1/orgs/{slug}/scim/tokens` (no secrets), `DELETE …/scim/tokens/{id}` (revoke)
+ * - `GET|PUT /api/v1/orgs/{slug}/role-mappings` `[{idpRoleValue, role}]`
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { createOrg, SLUG_PATTERN, SlugTakenError } from '../../tenants/orgs.js';
+import { listRoleMappings, MappingCollisionError, replaceRoleMappings } from '../../tenants/role-mappings.js';
+import { getScimSettings, updateScimSettings } from '../../tenants/scim-config.js';
+import { issueToken, listTokens, revokeToken, type TokenInfo } from '../../tenants/tokens.js';
+import { AdminError } from '../errors.js';
+import type { AdminOptions } from './plugin.js';
+import { orgFor, requireOperator } from './principal.js';
+
+const createOrgBody = z.object({
+  slug: z.string().regex(SLUG_PATTERN, 'slug must be 1–63 lower-case letters, digits or inner hyphens'),
+  name: z.string().trim().min(1).max(200).optional(),
+}).strict();
+
+const scimSettingsBody = z.object({
+  enabled: z.boolean().optional(),
+  syncGroups: z.boolean().optional(),
+  defaultRole: z.string().trim().min(1).max(100).nullable().optional(),
+}).strict();
+
+const tokenBody = z.object({
+  name: z.string().trim().min(1).max(100),
+  expiresAt: z.iso.datetime({ offset: true }).nullable().optional(),
+}).strict();
+
+const mappingsBody = z.array(z.object({ idpRoleValue: z.string().min(1).max(200), role: z.string().trim().min(1).max(100) }).strict()).max(1000);
+
+
+const slugParams = z.object({ slug: z.string() });
+const orgJson = z.object({ id: z.string(), slug: z.string(), name: z.string() }).meta({ id: 'Org' });
+const scimSettingsJson = z
+  .object({ enabled: z.boolean(), syncGroups: z.boolean(), defaultRole: z.string().nullable(), baseUrl: z.string() })
+  .meta({ id: 'ScimSettings' });
+const tokenInfoJson = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    prefix: z.string().describe('Public prefix of the token, for recognising it'),
+    createdAt: z.string(),
+    expiresAt: z.string().nullable(),
+    lastUsedAt: z.string().nullable(),
+    revokedAt: z.string().nullable(),
+    status: z.enum(['active', 'expired', 'revoked']),
+  })
+  .meta({ id: 'ScimToken' });
+const tokenJson = (t: TokenInfo): z.infer<typeof tokenInfoJson> => ({
+  id: t.id,
+  name: t.name,
+  prefix: t.prefix,
+  createdAt: t.createdAt.toISOString(),
+  expiresAt: t.expiresAt?.toISOString() ?? null,
+  lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
+  revokedAt: t.revokedAt?.toISOString() ?? null,
+  status: t.revokedAt ? 'revoked' : t.expiresAt && t.expiresAt.getTime() <= Date.now() ? 'expired' : 'active',
+});
+
+const mappingJson = z.object({ idpRoleValue: z.string(), role: z.string() }).meta({ id: 'RoleMapping' });
+
+/** Registers organisation, SCIM settings, token and role-mapping routes. */
+export function registerOrgRoutes(parent: FastifyInstance, opts: AdminOptions): void {
+  const app = parent.withTypeProvider<ZodTypeProvider>();
+  const { db } = opts;
+  const baseUrl = (req: FastifyRequest) => `${opts.publicUrl ?? `${req.protocol}://${req.host}`}/scim/v2`;
+
+  app.post('/orgs', { schema: { tags: ['orgs'], summary: 'Create an organisation (operator)', body: createOrgBody, response: { 201: orgJson } } }, async (req, reply) => {
+    requireOperator(req);
+    try {
+      return reply.code(201).send(await createOrg(db, req.body.slug, req.body.name ?? req.body.slug));
+    } catch (err) {
+      if (err instanceof SlugTakenError) throw new AdminError(409, err.message);
+      throw err;
+    }
+  });
+
+  app.get('/orgs', { schema: { tags: ['orgs'], summary: 'List the organisations the caller can reach', response: { 200: z.array(orgJson) } } }, async (req) => {
+    let q = db.selectFrom('orgs').select(['id', 'slug', 'name']).orderBy('slug');
+    if (req.principal.kind === 'admin') q = q.where('id', '=', req.principal.orgId);
+    return q.execute();
+  });
+
+  app.get('/orgs/:slug', { schema: { tags: ['orgs'], params: slugParams, response: { 200: orgJson } } }, async (req) => orgFor(db, req, req.params.slug));
+
+  app.get('/orgs/:slug/scim', { schema: { tags: ['scim'], summary: 'SCIM provisioning settings', params: slugParams, response: { 200: scimSettingsJson } } }, async (req) => {
+    const o = await orgFor(db, req, req.params.slug);
+    return { ...(await getScimSettings(db, o.id)), baseUrl: baseUrl(req) };
+  });
+
+  app.patch('/orgs/:slug/scim', { schema: { tags: ['scim'], summary: 'Change SCIM settings; the first write creates the scim_provisioning_configs row', params: slugParams, body: scimSettingsBody, response: { 200: scimSettingsJson } } }, async (req) => {
+    const o = await orgFor(db, req, req.params.slug);
+    const change = req.body;
+    const settings = await updateScimSettings(db, o.id, {
+      ...(change.enabled !== undefined ? { enabled: change.enabled } : {}),
+      ...(change.syncGroups !== undefined ? { syncGroups: change.syncGroups } : {}),
+      ...(change.defaultRole !== undefined ? { defaultRole: change.defaultRole } : {}),
+    });
+    return { ...settings, baseUrl: baseUrl(req) };
+  });
+
+  app.post('/orgs/:slug/scim/tokens', { schema: { tags: ['tokens'], summary: 'Generate a token; the secret is in this answer only', params: slugParams, body: tokenBody, response: { 201: tokenInfoJson.extend({ token: z.string() }) } } }, async (req, reply) => {
+    const o = await orgFor(db, req, req.params.slug);
+    const expiresAt = req.body.expiresAt ? new Date(req.body.expiresAt) : null;
+    if (expiresAt && expiresAt.getTime() <= Date.now()) throw new AdminError(400, 'expiresAt: must be in the future');
+    const t = await issueToken(db, o.id, req.body.name, expiresAt);
+    return reply.code(201).send({ ...tokenJson(t), token: t.token });
+  });
+
+  app.get('/orgs/:slug/scim/tokens', { schema: { tags: ['tokens'], summary: 'List tokens (never secrets)', params: slugParams, response: { 200: z.array(tokenInfoJson) } } }, async (req) => {
+    const o = await orgFor(db, req, req.params.slug);
+    return (await listTokens(db, o.id)).map(tokenJson);
+  });
+
+  app.delete('/orgs/:slug/scim/tokens/:id', { schema: { tags: ['tokens'], summary: 'Revoke a token at once', params: slugParams.extend({ id: z.string() }) } }, async (req, reply) => {
+    const o = await orgFor(db, req, req.params.slug);
+    if (!(await revokeToken(db, o.id, req.params.id))) throw new AdminError(404, `No token ${req.params.id} in organisation "${o.slug}"`);
+    return reply.code(204).send();
+  });
+
+  app.get('/orgs/:slug/role-mappings', { schema: { tags: ['roles'], params: slugParams, response: { 200: z.array(mappingJson) } } }, async (req) => listRoleMappings(db, (await orgFor(db, req, req.params.slug)).id));
+
+  app.put('/orgs/:slug/role-mappings', { schema: { tags: ['roles'], summary: 'Replace all role mappings', params: slugParams, body: mappingsBody, response: { 200: z.array(mappingJson) } } }, async (req) => {
+    const o = await orgFor(db, req, req.params.slug);
+    try {
+      return await replaceRoleMappings(db, o.id, req.body);
+    } catch (err) {
+      if (err instanceof MappingCollisionError) throw new AdminError(409, err.message);
+      throw err;
+    }
+  });
+}
