@@ -18,6 +18,10 @@ export interface ScimProvisioningConfigsTable {
   enabled: boolean;
   sync_groups: boolean;
   default_role: string | null;
+  /** Days activity rows are kept (pruned after). */
+  activity_retention_days: Generated<number>;
+  /** When the org's IdP last sent an authenticated SCIM request. */
+  last_request_at: Date | null;
   created_at: Generated<Date>;
   updated_at: Timestamp;
 }
@@ -97,7 +101,44 @@ export interface ScimGroupMembersTable {
   created_at: Generated<Date>;
 }
 
+/** What a row of the activity log records; see src/activity/. */
+export interface ActivityTable {
+  id: Generated<string>;
+  org_id: string | null;
+  at: Generated<Date>;
+  /** `scim` (an IdP request) or `admin` (a console/API action). */
+  source: 'scim' | 'admin';
+  /** The token name (scim) or the admin's email / `operator` (admin). */
+  actor: string | null;
+  token_id: string | null;
+  method: string | null;
+  path: string | null;
+  /** create, update, deactivate, reactivate, delete, membership_add, membership_remove, lookup, … or the admin action name. */
+  operation: string;
+  target_type: string | null;
+  target_id: string | null;
+  target_name: string | null;
+  status: number;
+  scim_type: string | null;
+  detail: string | null;
+  duration_ms: number | null;
+  diff: JSONColumnType<ActivityDiff> | null;
+}
+
+/** A compact before/after record of what a request changed; secrets never appear. */
+export interface ActivityDiff {
+  /** Changed attributes: `{path, before, after}`; values are the SCIM values (password excluded). */
+  changes?: { path: string; before: unknown; after: unknown }[];
+  membersAdded?: string[];
+  membersRemoved?: string[];
+  /** Set when the member lists above were cut to keep the row small. */
+  membersTruncated?: { added: number; removed: number };
+  /** Free-form details of admin actions (never secrets). */
+  details?: Record<string, unknown>;
+}
+
 export interface Database {
+  activity: ActivityTable;
   orgs: OrgsTable;
   scim_provisioning_configs: ScimProvisioningConfigsTable;
   scim_tokens: ScimTokensTable;
