@@ -77,6 +77,11 @@ export function errorHandler(maxPayloadBytes: number) {
     const known = err instanceof ScimError ? err : err instanceof AdminError ? new ScimError(err.statusCode, undefined, err.message) : (fromDb ?? fromFastify(err, maxPayloadBytes));
     const scimErr = known ?? new ScimError(500, undefined, 'Internal server error; the request was not applied. The server log has the details.');
     if (!known) req.log.error({ err }, 'unhandled error');
+    if (req.scimActivity) {
+      // The write's transaction rolled back, its in-transaction record with it.
+      req.scimActivity.recorded = false;
+      req.scimActivity.error = scimErr;
+    }
     if (isScimPath(req.url)) return sendScimError(reply, scimErr);
     return reply.code(scimErr.status).send({ statusCode: scimErr.status, error: REASONS[scimErr.status] ?? 'Error', message: scimErr.detail });
   };

@@ -1,7 +1,8 @@
 /** What every provisioning use case needs: the database, the caller's org and URLs. */
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
+import type { ScimOperation } from '../activity/diff.js';
 import { invalidValue, ScimError } from '../scim/errors.js';
-import type { Database } from '../db/schema.js';
+import type { ActivityDiff, Database } from '../db/schema.js';
 
 export interface ScimContext {
   db: Kysely<Database>;
@@ -11,7 +12,23 @@ export interface ScimContext {
   baseUrl: string;
   /** Largest page a list answers (RFC 7644 §3.4.2.4). */
   maxPageSize: number;
+  /**
+   * Records a change in the activity log, called inside the change's own
+   * transaction so the record and the change commit (or roll back) together.
+   */
+  recordChange?: RecordChange;
 }
+
+/** What a write changed, for the activity log. */
+export interface ChangeRecord {
+  operation: ScimOperation;
+  targetType: 'User' | 'Group';
+  targetId: string;
+  targetName: string | null;
+  diff?: ActivityDiff;
+}
+
+export type RecordChange = (trx: Transaction<Database>, change: ChangeRecord) => Promise<void>;
 
 /** `meta.version` / ETag of a stored version number (RFC 7644 §3.14): a weak validator. */
 export const etagOf = (version: number): string => `W/"${version}"`;

@@ -16,6 +16,7 @@ import { jsonEqual, normalizeResource, type ScimDocument } from '../scim/schemas
 import { orderDocument } from '../scim/schemas/order.js';
 import { groupResourceType } from '../scim/schemas/resource-types.js';
 import { isUuid } from '../tenants/tokens.js';
+import { diffDocuments, groupUpdateOperation, membershipDiff } from '../activity/diff.js';
 import { etagOf, keepExternalId, requireIndexable, requireVersion, type ScimContext } from './context.js';
 import { orderTerm, parseListQuery, type ListParams } from './list-query.js';
 
@@ -118,9 +119,9 @@ async function requireUsers(db: Db, orgId: string, ids: string[]): Promise<strin
   return candidates;
 }
 
-async function addMembers(trx: Transaction<Database>, orgId: string, groupId: string, ids: string[]): Promise<void> {
+async function addMembers(trx: Transaction<Database>, orgId: string, groupId: string, ids: string[]): Promise<string[]> {
   const users = await requireUsers(trx, orgId, ids);
-  if (!users.length) return;
+  if (!users.length) return [];
   // Re-adding an existing member is a no-op (set semantics; Entra re-sends members).
   const added = await trx
     .insertInto('scim_group_members')
@@ -129,6 +130,7 @@ async function addMembers(trx: Transaction<Database>, orgId: string, groupId: st
     .returning('user_id')
     .execute();
   await touchUsers(trx, orgId, added.map((r) => r.user_id));
+  return added.map((r) => r.user_id);
 }
 
 /**
@@ -142,10 +144,10 @@ async function touchUsers(trx: Transaction<Database>, orgId: string, userIds: st
   await trx.updateTable('scim_users').set({ version: sql`version + 1`, updated_at: nowMs() }).where('org_id', '=', orgId).where('id', 'in', userIds).execute();
 }
 
-async function removeMembers(trx: Transaction<Database>, orgId: string, groupId: string, ids: string[]): Promise<void> {
+async function removeMembers(trx: Transaction<Database>, orgId: string, groupId: string, ids: string[]): Promise<string[]> {
   // Removing a non-member, or an id that names nothing, is a successful no-op (retries are normal).
   const valid = ids.filter(isUuid).map((id) => id.toLowerCase());
-  if (!valid.length) return;
+  if (!valid.length) return [];
   const removed = await trx
     .deleteFrom('scim_group_members')
     .where('org_id', '=', orgId)
@@ -154,27 +156,37 @@ async function removeMembers(trx: Transaction<Database>, orgId: string, groupId:
     .returning('user_id')
     .execute();
   await touchUsers(trx, orgId, removed.map((r) => r.user_id));
+  return removed.map((r) => r.user_id);
 }
 
-async function removeAllMembers(trx: Transaction<Database>, orgId: string, groupId: string): Promise<void> {
+async function removeAllMembers(trx: Transaction<Database>, orgId: string, groupId: string): Promise<string[]> {
   const removed = await trx.deleteFrom('scim_group_members').where('org_id', '=', orgId).where('group_id', '=', groupId).returning('user_id').execute();
   await touchUsers(trx, orgId, removed.map((r) => r.user_id));
+  return removed.map((r) => r.user_id);
 }
 
-async function applyMemberChanges(trx: Transaction<Database>, orgId: string, groupId: string, changes: MemberChange[]): Promise<void> {
+/** Member ids a request added and removed, for the activity log. */
+interface MembershipDelta {
+  added: string[];
+  removed: string[];
+}
+
+async function applyMemberChanges(trx: Transaction<Database>, orgId: string, groupId: string, changes: MemberChange[]): Promise<MembershipDelta> {
+  const delta: MembershipDelta = { added: [], removed: [] };
   for (const c of changes) {
-    if (c.kind === 'add') await addMembers(trx, orgId, groupId, c.values);
-    else if (c.kind === 'remove') await removeMembers(trx, orgId, groupId, c.values);
-    else if (c.kind === 'removeAll') await removeAllMembers(trx, orgId, groupId);
+    if (c.kind === 'add') delta.added.push(...(await addMembers(trx, orgId, groupId, c.values)));
+    else if (c.kind === 'remove') delta.removed.push(...(await removeMembers(trx, orgId, groupId, c.values)));
+    else if (c.kind === 'removeAll') delta.removed.push(...(await removeAllMembers(trx, orgId, groupId)));
     else {
       // Replace = the difference both ways, so unchanged members are not touched.
       const wanted = new Set(await requireUsers(trx, orgId, c.values));
       const current = await trx.selectFrom('scim_group_members').select('user_id').where('org_id', '=', orgId).where('group_id', '=', groupId).execute();
-      await removeMembers(trx, orgId, groupId, current.map((r) => r.user_id).filter((id) => !wanted.has(id)));
+      delta.removed.push(...(await removeMembers(trx, orgId, groupId, current.map((r) => r.user_id).filter((id) => !wanted.has(id)))));
       const have = new Set(current.map((r) => r.user_id));
-      await addMembers(trx, orgId, groupId, [...wanted].filter((id) => !have.has(id)));
+      delta.added.push(...(await addMembers(trx, orgId, groupId, [...wanted].filter((id) => !have.has(id)))));
     }
   }
+  return delta;
 }
 
 const memberIds = (members: { value: string }[] | undefined) => (members ?? []).map((m) => m.value);
@@ -191,7 +203,8 @@ export async function createGroup(ctx: ScimContext, body: unknown): Promise<Grou
       .values({ org_id: ctx.orgId, ...extract(doc), doc: JSON.stringify(doc) })
       .returningAll()
       .executeTakeFirstOrThrow();
-    await addMembers(trx, ctx.orgId, row.id, memberIds(members));
+    const added = await addMembers(trx, ctx.orgId, row.id, memberIds(members));
+    await ctx.recordChange?.(trx, { operation: 'create', targetType: 'Group', targetId: row.id, targetName: row.display_name, diff: { changes: diffDocuments(undefined, doc), ...membershipDiff(added, []) } });
     return result(ctx, trx, row);
   });
 }
@@ -235,8 +248,10 @@ export async function replaceGroup(ctx: ScimContext, id: string, body: unknown, 
     const before = await loadRow(trx, ctx.orgId, id, true);
     requireVersion('Group', before.id, before.version, ifMatch);
     keepExternalId(doc, before.doc as ScimDocument);
-    await applyMemberChanges(trx, ctx.orgId, id, [{ kind: 'replace', values: memberIds(members) }]);
-    return result(ctx, trx, await touch(trx, ctx.orgId, id, doc));
+    const delta = await applyMemberChanges(trx, ctx.orgId, id, [{ kind: 'replace', values: memberIds(members) }]);
+    const row = await touch(trx, ctx.orgId, id, doc);
+    await recordGroupUpdate(ctx, trx, before, doc, delta);
+    return result(ctx, trx, row);
   });
 }
 
@@ -251,10 +266,23 @@ export async function patchGroup(ctx: ScimContext, id: string, body: unknown, if
     const before = await loadRow(trx, ctx.orgId, id, true);
     requireVersion('Group', before.id, before.version, ifMatch);
     const doc = otherOps.length ? applyPatch(groupResourceType, before.doc as ScimDocument, otherOps) : undefined;
-    await applyMemberChanges(trx, ctx.orgId, id, memberChanges);
+    const delta = await applyMemberChanges(trx, ctx.orgId, id, memberChanges);
     const changedDoc = doc && !jsonEqual(doc, before.doc) ? doc : undefined;
-    const row = changedDoc || memberChanges.length ? await touch(trx, ctx.orgId, id, changedDoc) : before;
+    const changed = changedDoc || delta.added.length || delta.removed.length;
+    const row = changed ? await touch(trx, ctx.orgId, id, changedDoc) : before;
+    if (changed) await recordGroupUpdate(ctx, trx, before, changedDoc ?? (before.doc as ScimDocument), delta);
     return projection && projection.mode !== 'default' ? result(ctx, trx, row, projection) : { etag: etagOf(row.version) };
+  });
+}
+
+async function recordGroupUpdate(ctx: ScimContext, trx: Transaction<Database>, before: GroupRow, doc: ScimDocument, delta: MembershipDelta): Promise<void> {
+  const changes = diffDocuments(before.doc as ScimDocument, doc) ?? [];
+  await ctx.recordChange?.(trx, {
+    operation: groupUpdateOperation(changes.length > 0, delta.added.length, delta.removed.length),
+    targetType: 'Group',
+    targetId: before.id,
+    targetName: (doc.displayName as string) ?? before.display_name,
+    diff: { ...(changes.length ? { changes } : {}), ...membershipDiff(delta.added, delta.removed) },
   });
 }
 
@@ -263,7 +291,8 @@ export async function deleteGroup(ctx: ScimContext, id: string, ifMatch?: string
   await ctx.db.transaction().execute(async (trx) => {
     const before = await loadRow(trx, ctx.orgId, id, true);
     requireVersion('Group', before.id, before.version, ifMatch);
-    await removeAllMembers(trx, ctx.orgId, id);
+    const removed = await removeAllMembers(trx, ctx.orgId, id);
     await trx.deleteFrom('scim_groups').where('org_id', '=', ctx.orgId).where('id', '=', id).execute();
+    await ctx.recordChange?.(trx, { operation: 'delete', targetType: 'Group', targetId: before.id, targetName: before.display_name, diff: membershipDiff([], removed) });
   });
 }

@@ -17,6 +17,7 @@ import { orderDocument } from '../scim/schemas/order.js';
 import { ENTERPRISE_USER_SCHEMA, userResourceType } from '../scim/schemas/resource-types.js';
 import { normalizeRoleValue } from '../tenants/role-mappings.js';
 import { isUuid } from '../tenants/tokens.js';
+import { diffDocuments, userUpdateOperation } from '../activity/diff.js';
 import { etagOf, keepExternalId, requireIndexable, requireVersion, type ScimContext } from './context.js';
 import { orderTerm, parseListQuery, type ListParams } from './list-query.js';
 import { hashPassword } from './password.js';
@@ -148,6 +149,7 @@ export async function createUser(ctx: ScimContext, body: unknown): Promise<UserR
         })
         .returningAll()
         .executeTakeFirstOrThrow();
+      await ctx.recordChange?.(trx, { operation: 'create', targetType: 'User', targetId: row.id, targetName: row.user_name, diff: { changes: diffDocuments(undefined, doc) } });
       return { resource: render(ctx, row, undefined), etag: etagOf(row.version) };
     });
   } catch (err) {
@@ -189,8 +191,9 @@ async function writeRow(trx: Transaction<Database>, ctx: ScimContext, before: Us
   const rolesChanged = !jsonEqual(before.doc.roles ?? null, doc.roles ?? null);
   const keepManual = before.app_role_source?.kind === 'manual' && !rolesChanged;
   const role = keepManual ? { role: before.app_role, source: before.app_role_source! } : await roleFor(trx, ctx.orgId, doc.roles);
+  let row: UserRow;
   try {
-    return await trx
+    row = await trx
       .updateTable('scim_users')
       .set({
         ...extract(doc),
@@ -209,6 +212,11 @@ async function writeRow(trx: Transaction<Database>, ctx: ScimContext, before: Us
     if (isUniqueViolation(err)) throw duplicate(doc.userName as string);
     throw err;
   }
+  const changes = diffDocuments(before.doc as ScimDocument, doc) ?? [];
+  // The fact, never the value: a password is only ever stored hashed.
+  if (passwordHash) changes.push({ path: 'password', before: null, after: '[changed]' });
+  await ctx.recordChange?.(trx, { operation: userUpdateOperation(before.doc as ScimDocument, doc), targetType: 'User', targetId: row.id, targetName: row.user_name, diff: { changes } });
+  return row;
 }
 
 /**
@@ -266,5 +274,6 @@ export async function deleteUser(ctx: ScimContext, id: string, ifMatch?: string)
       .where('id', 'in', trx.selectFrom('scim_group_members').select('group_id').where('user_id', '=', id))
       .execute();
     await trx.deleteFrom('scim_users').where('org_id', '=', ctx.orgId).where('id', '=', id).execute();
+    await ctx.recordChange?.(trx, { operation: 'delete', targetType: 'User', targetId: before.id, targetName: before.user_name });
   });
 }

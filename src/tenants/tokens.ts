@@ -96,6 +96,8 @@ export async function verifyToken(db: Kysely<Database>, presented: string): Prom
   if (row.expires_at && row.expires_at.getTime() <= now) return undefined;
   if (!row.last_used_at || now - row.last_used_at.getTime() > 60_000) {
     await db.updateTable('scim_tokens').set({ last_used_at: new Date(now) }).where('id', '=', row.id).execute();
+    // The Overview's "last request received", at the same once-a-minute grain.
+    await db.updateTable('scim_provisioning_configs').set({ last_request_at: new Date(now) }).where('org_id', '=', row.org_id).execute();
   }
   return { orgId: row.org_id, tokenId: row.id, tokenName: row.name, enabled: row.enabled === true, syncGroups: row.sync_groups === true };
 }
@@ -108,3 +110,15 @@ export function isOperatorToken(presented: string, operatorToken: string): boole
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** True for a canonical UUID string: ids of other shapes can never exist, so callers answer 404 without a query. */
 export const isUuid = (s: string): boolean => UUID.test(s);
+
+/**
+ * For a token `verifyToken` refused: the org and name of a token that exists but
+ * is revoked or expired, so the refusal can appear in that org's activity log
+ * ("401 after a revoke"). Undefined for a token that never existed.
+ */
+export async function describeRefusedToken(db: Kysely<Database>, presented: string): Promise<{ orgId: string; tokenId: string; tokenName: string; reason: 'revoked' | 'expired' } | undefined> {
+  if (!presented.startsWith(TOKEN_PREFIX) || presented.length > 200) return undefined;
+  const row = await db.selectFrom('scim_tokens').select(['id', 'org_id', 'name', 'revoked_at', 'expires_at']).where('token_hash', '=', hashToken(presented)).executeTakeFirst();
+  if (!row) return undefined;
+  return { orgId: row.org_id, tokenId: row.id, tokenName: row.name, reason: row.revoked_at ? 'revoked' : 'expired' };
+}

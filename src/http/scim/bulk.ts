@@ -11,6 +11,8 @@ import { invalidSyntax, invalidValue, ScimError } from '../../scim/errors.js';
 import { BULK_REQUEST_SCHEMA, BULK_RESPONSE_SCHEMA } from '../../scim/messages.js';
 import type { ServiceLimits } from '../../scim/discovery.js';
 import type { ScimContext } from '../../provisioning/context.js';
+import { insertScimActivity, operationOf } from '../../activity/scim-activity.js';
+import { changeRecorder } from './plugin.js';
 import { groupHandlers, userHandlers } from './resources.js';
 import { sendScim } from './send.js';
 
@@ -134,8 +136,11 @@ export function registerBulkRoute(app: FastifyInstance, limits: ServiceLimits): 
       for (const i of pending) {
         if (failOnErrors !== undefined && errors >= failOnErrors) break;
         const op = ops[i]!;
+        // Each operation is its own request in the activity log, recorded in its own transaction.
+        let expected = op.method === 'POST' ? 201 : op.method === 'DELETE' ? 204 : op.method === 'PATCH' && /^\/groups/i.test(op.path) ? 204 : 200;
+        const opCtx = { ...req.scim, recordChange: changeRecorder(req, op.method, op.path, () => expected, false) };
         try {
-          results[i] = await runOne(req.scim, op, ids);
+          results[i] = await runOne(opCtx, op, ids);
         } catch (err) {
           if (err instanceof Unresolved && ops.some((o, j) => o.bulkId === err.bulkId && results[j] === undefined && j !== i)) {
             waiting.push(i);
@@ -145,6 +150,13 @@ export function registerBulkRoute(app: FastifyInstance, limits: ServiceLimits): 
           if (!e) throw err;
           errors++;
           results[i] = { method: op.method, ...(op.bulkId ? { bulkId: op.bulkId } : {}), status: String(e.status), response: e.toJSON() };
+          expected = e.status;
+          const { operation, targetType, targetId } = operationOf(op.method, op.path);
+          await insertScimActivity(req.scim.db, {
+            orgId: req.scim.orgId, tokenId: req.scimActivity.tokenId ?? null, tokenName: req.scimActivity.tokenName ?? null,
+            method: op.method, path: op.path, operation, targetType, targetId, status: e.status,
+            scimType: e.scimType ?? null, detail: e.detail, durationMs: null,
+          });
         }
       }
       if (waiting.length === pending.length) {

@@ -11,7 +11,9 @@ import type { Database } from '../../db/schema.js';
 import { ScimError } from '../../scim/errors.js';
 import type { ServiceLimits } from '../../scim/discovery.js';
 import type { ScimContext } from '../../provisioning/context.js';
-import { verifyToken, type TokenPrincipal } from '../../tenants/tokens.js';
+import { insertScimActivity, operationOf } from '../../activity/scim-activity.js';
+import { describeRefusedToken, verifyToken, type TokenPrincipal } from '../../tenants/tokens.js';
+import type { RecordChange } from '../../provisioning/context.js';
 import { registerBulkRoute } from './bulk.js';
 import { registerDiscoveryRoutes } from './discovery.js';
 import { registerResourceRoutes } from './resources.js';
@@ -19,8 +21,28 @@ import { registerResourceRoutes } from './resources.js';
 declare module 'fastify' {
   interface FastifyRequest {
     scim: ScimContext & { principal: TokenPrincipal };
+    scimActivity: ActivityState;
+    /** performance.now() when the request arrived. */
+    scimStartedAt: number;
   }
 }
+
+/** What the activity log needs to know about one SCIM request as it runs. */
+export interface ActivityState {
+  /** The org the request is attributed to (known after authentication, or from a revoked token). */
+  orgId?: string;
+  tokenId?: string;
+  tokenName?: string;
+  /** True once a write recorded itself in its transaction. */
+  recorded: boolean;
+  /** The status the route answers on success (201 create, 204 delete, …). */
+  successStatus?: number;
+  /** The SCIM error answered, if any. */
+  error?: ScimError;
+}
+
+/** The request path below the SCIM base, with its query string. */
+const belowBase = (url: string) => url.replace(/^\/scim\/v2/i, '') || '/';
 
 export interface ScimPluginOptions {
   db: Kysely<Database>;
@@ -38,7 +60,11 @@ const unauthorized = (detail: string) => new ScimError(401, undefined, detail);
 /** Registers the SCIM routes; mount with `{prefix: '/scim/v2'}`. */
 export async function scimPlugin(app: FastifyInstance, opts: ScimPluginOptions): Promise<void> {
   app.decorateRequest('scim', null as never);
+  app.decorateRequest('scimActivity', null as never);
+  app.decorateRequest('scimStartedAt', 0);
   app.addHook('onRequest', async (req, reply) => {
+    req.scimActivity = { recorded: false };
+    req.scimStartedAt = performance.now();
     const header = req.headers.authorization;
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     if (!match) {
@@ -47,11 +73,47 @@ export async function scimPlugin(app: FastifyInstance, opts: ScimPluginOptions):
     }
     const principal = await verifyToken(opts.db, match[1]!);
     if (!principal) {
+      const refused = await describeRefusedToken(opts.db, match[1]!);
+      if (refused) Object.assign(req.scimActivity, { orgId: refused.orgId, tokenId: refused.tokenId, tokenName: refused.tokenName });
       reply.header('WWW-Authenticate', 'Bearer realm="scimd", error="invalid_token"');
       throw unauthorized('The bearer token is not valid: it is wrong, expired or revoked. Generate a new one in the SCIM Provisioning settings');
     }
+    Object.assign(req.scimActivity, { orgId: principal.orgId, tokenId: principal.tokenId, tokenName: principal.tokenName });
     if (!principal.enabled) throw new ScimError(403, undefined, 'SCIM provisioning is disabled for this organisation; an org admin can enable it in the SCIM Provisioning settings');
-    req.scim = { db: opts.db, orgId: principal.orgId, baseUrl: scimBaseUrl(req, opts.publicUrl), maxPageSize: opts.limits.maxPageSize, principal };
+    req.scim = {
+      db: opts.db,
+      orgId: principal.orgId,
+      baseUrl: scimBaseUrl(req, opts.publicUrl),
+      maxPageSize: opts.limits.maxPageSize,
+      principal,
+      recordChange: changeRecorder(req, req.method, belowBase(req.url), () => req.scimActivity.successStatus ?? 200),
+    };
+  });
+  // Everything that did not record itself in a write's transaction is recorded
+  // after the answer is sent: reads, refusals (401 of a revoked token, 403), errors.
+  app.addHook('onResponse', async (req, reply) => {
+    const a = req.scimActivity;
+    if (!a || a.recorded || !a.orgId) return;
+    const path = belowBase(req.url);
+    const { operation, targetType, targetId } = operationOf(req.method, path);
+    try {
+      await insertScimActivity(opts.db, {
+        orgId: a.orgId,
+        tokenId: a.tokenId ?? null,
+        tokenName: a.tokenName ?? null,
+        method: req.method,
+        path,
+        operation,
+        targetType,
+        targetId,
+        status: reply.statusCode,
+        scimType: a.error?.scimType ?? null,
+        detail: a.error?.detail ?? null,
+        durationMs: reply.elapsedTime,
+      });
+    } catch (err) {
+      req.log.error({ err }, 'could not record SCIM activity');
+    }
   });
   registerDiscoveryRoutes(app, opts.limits);
   registerResourceRoutes(app);
@@ -61,4 +123,30 @@ export async function scimPlugin(app: FastifyInstance, opts: ScimPluginOptions):
   app.all('/*', async (req) => {
     throw new ScimError(404, undefined, `No endpoint ${req.method} ${req.url.split('?')[0]}`);
   });
+}
+
+/**
+ * A `recordChange` for one request (or one Bulk operation): inserts the row in
+ * the write's transaction and, for a whole request, marks it recorded (a Bulk
+ * request keeps its own row besides its operations' rows).
+ */
+export function changeRecorder(req: FastifyRequest, method: string, path: string, status: () => number, marksRequest = true): RecordChange {
+  return async (trx, change) => {
+    const a = req.scimActivity;
+    await insertScimActivity(trx, {
+      orgId: req.scim.orgId,
+      tokenId: a.tokenId ?? null,
+      tokenName: a.tokenName ?? null,
+      method,
+      path,
+      operation: change.operation,
+      targetType: change.targetType,
+      targetId: change.targetId,
+      targetName: change.targetName,
+      status: status(),
+      durationMs: performance.now() - req.scimStartedAt,
+      diff: change.diff ?? null,
+    });
+    if (marksRequest) a.recorded = true;
+  };
 }

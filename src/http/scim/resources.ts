@@ -114,6 +114,7 @@ function register(app: FastifyInstance, endpoint: string, h: ResourceHandlers): 
     return p ? applyProjection(h.rt, p, resource) : resource;
   };
   app.post(endpoint, async (req, reply) => {
+    req.scimActivity.successStatus = 201;
     const r = await h.create(req.scim, req.body);
     reply.header('Location', (r.resource!.meta as { location: string }).location);
     return sendScim(reply, 201, shaped(req, r.resource!), r.etag);
@@ -126,15 +127,20 @@ function register(app: FastifyInstance, endpoint: string, h: ResourceHandlers): 
     return sendScim(reply, 200, r.resource, r.etag);
   });
   app.put(`${endpoint}/:id`, async (req: IdReq, reply: FastifyReply) => {
+    req.scimActivity.successStatus = 200;
     const r = await h.replace(req.scim, req.params.id, req.body, ifMatch(req));
     return sendScim(reply, 200, shaped(req, r.resource!), r.etag);
   });
   app.patch(`${endpoint}/:id`, async (req: IdReq, reply: FastifyReply) => {
-    const r = await h.patch(req.scim, req.params.id, req.body, ifMatch(req), projectionOf(h.rt, req.query));
+    const projection = projectionOf(h.rt, req.query);
+    // Group PATCH answers 204 unless the client asked for attributes (see groups.patchGroup).
+    req.scimActivity.successStatus = h.rt.name === 'Group' && !projection ? 204 : 200;
+    const r = await h.patch(req.scim, req.params.id, req.body, ifMatch(req), projection);
     if (!r?.resource) return reply.code(204).header('ETag', r?.etag).send();
     return sendScim(reply, 200, r.resource, r.etag);
   });
   app.delete(`${endpoint}/:id`, async (req: IdReq, reply: FastifyReply) => {
+    req.scimActivity.successStatus = 204;
     await h.remove(req.scim, req.params.id, ifMatch(req));
     return reply.code(204).send();
   });
