@@ -10,6 +10,7 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import type { Database } from '../../db/schema.js';
 import { isOperatorToken } from '../../tenants/tokens.js';
 import { AdminError } from '../errors.js';
+import { registerActivityRoutes } from './activity.js';
 import { registerOrgRoutes } from './orgs.js';
 
 export interface AdminOptions {
@@ -33,4 +34,5 @@ export async function adminPlugin(app: FastifyInstance, opts: AdminOptions): Pro
     throw new AdminError(401, "Sign in, or send the operator token: Authorization: Bearer <SCIMD_OPERATOR_TOKEN or the data folder's operator-token>");
   });
   registerOrgRoutes(app, opts);
+  registerActivityRoutes(app, opts);
 }
