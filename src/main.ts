@@ -6,6 +6,7 @@ import { createApp } from './app.js';
 import { loadConfig, type Config } from './config/config.js';
 import { migrateToLatest, openDatabase } from './db/connect.js';
 import { loadOrCreateOperatorToken } from './operator-token.js';
+import { schedulePruning } from './activity/retention.js';
 
 /** Starts the server; resolves once it listens. @throws ConfigError, database errors. */
 export async function serve(config: Readonly<Config> = loadConfig()): Promise<{ close(): Promise<void>; url: string }> {
@@ -28,9 +29,11 @@ export async function serve(config: Readonly<Config> = loadConfig()): Promise<{ 
   if (operator.source === 'generated') console.log(`operator token generated and written to ${operator.path} (mode 0600)`);
   else if (operator.source === 'file') console.log(`operator token: ${operator.path}`);
   else console.log('operator token: from SCIMD_OPERATOR_TOKEN');
+  const stopPruning = schedulePruning(handle.db, (msg) => app.log.info(msg));
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      stopPruning();
       await app.close();
       await handle.close();
     })());

@@ -2,7 +2,7 @@
  * An org's SCIM provisioning settings (`scim_provisioning_configs`, one row per
  * org, created by the first enable as the reference document's Step 1 describes).
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
 
 export interface ScimSettings {
@@ -15,7 +15,7 @@ export interface ScimSettings {
 const NEVER_ENABLED: ScimSettings = { enabled: false, syncGroups: false, defaultRole: null };
 
 /** Reads an org's settings; an org without a row reads as disabled. */
-export async function getScimSettings(db: Kysely<Database>, orgId: string): Promise<ScimSettings> {
+export async function getScimSettings(db: Kysely<Database> | Transaction<Database>, orgId: string): Promise<ScimSettings> {
   const row = await db
     .selectFrom('scim_provisioning_configs')
     .select(['enabled', 'sync_groups', 'default_role'])
@@ -28,7 +28,7 @@ export async function getScimSettings(db: Kysely<Database>, orgId: string): Prom
  * Applies a partial change; the row is created on first write (upsert, so two
  * concurrent first enables cannot collide).
  */
-export async function updateScimSettings(db: Kysely<Database>, orgId: string, change: Partial<ScimSettings>): Promise<ScimSettings> {
+export async function updateScimSettings(db: Kysely<Database> | Transaction<Database>, orgId: string, change: Partial<ScimSettings>): Promise<ScimSettings> {
   const current = await getScimSettings(db, orgId);
   const next = { ...current, ...change };
   await db

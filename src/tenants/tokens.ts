@@ -6,7 +6,7 @@
  * lookup is by hash, so no secret comparison leaks timing.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
 
 /** Tokens look like `scimd_<8 char prefix>_<43 char secret>`; the prefix is public. */
@@ -38,7 +38,7 @@ const hashToken = (token: string) => createHash('sha256').update(token).digest('
  * Issues a token. The returned `token` is the only copy of the secret that will ever exist.
  * @param expiresAt optional instant after which the token answers 401.
  */
-export async function issueToken(db: Kysely<Database>, orgId: string, name: string, expiresAt: Date | null = null): Promise<TokenInfo & { token: string }> {
+export async function issueToken(db: Kysely<Database> | Transaction<Database>, orgId: string, name: string, expiresAt: Date | null = null): Promise<TokenInfo & { token: string }> {
   const prefix = TOKEN_PREFIX + randomBytes(6).toString('base64url');
   const token = `${prefix}_${randomBytes(32).toString('base64url')}`;
   const row = await db
@@ -63,7 +63,7 @@ export async function listTokens(db: Kysely<Database>, orgId: string): Promise<T
  * Revokes a token at once; it answers 401 from the next request on.
  * @returns false when the org has no such token (or the id is not a UUID).
  */
-export async function revokeToken(db: Kysely<Database>, orgId: string, tokenId: string): Promise<boolean> {
+export async function revokeToken(db: Kysely<Database> | Transaction<Database>, orgId: string, tokenId: string): Promise<boolean> {
   if (!isUuid(tokenId)) return false;
   const res = await db
     .updateTable('scim_tokens')
@@ -121,4 +121,25 @@ export async function describeRefusedToken(db: Kysely<Database>, presented: stri
   const row = await db.selectFrom('scim_tokens').select(['id', 'org_id', 'name', 'revoked_at', 'expires_at']).where('token_hash', '=', hashToken(presented)).executeTakeFirst();
   if (!row) return undefined;
   return { orgId: row.org_id, tokenId: row.id, tokenName: row.name, reason: row.revoked_at ? 'revoked' : 'expired' };
+}
+
+/**
+ * Regenerates a token: revokes it and issues a new secret under the same name
+ * and expiry (an expiry already past is dropped, or the new secret would be born
+ * dead). Run it in a transaction so both happen or neither.
+ * @returns the new token (secret included, shown once), or undefined when the org
+ * has no such active token.
+ */
+export async function regenerateToken(trx: Transaction<Database>, orgId: string, tokenId: string): Promise<(TokenInfo & { token: string }) | undefined> {
+  if (!isUuid(tokenId)) return undefined;
+  const old = await trx
+    .updateTable('scim_tokens')
+    .set({ revoked_at: sql`now()` })
+    .where('org_id', '=', orgId)
+    .where('id', '=', tokenId)
+    .where('revoked_at', 'is', null)
+    .returning(['name', 'expires_at'])
+    .executeTakeFirst();
+  if (!old) return undefined;
+  return issueToken(trx, orgId, old.name, old.expires_at && old.expires_at.getTime() > Date.now() ? old.expires_at : null);
 }

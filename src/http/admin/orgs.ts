@@ -15,10 +15,11 @@ import { z } from 'zod';
 import { createOrg, SLUG_PATTERN, SlugTakenError } from '../../tenants/orgs.js';
 import { listRoleMappings, MappingCollisionError, replaceRoleMappings } from '../../tenants/role-mappings.js';
 import { getScimSettings, updateScimSettings } from '../../tenants/scim-config.js';
-import { issueToken, listTokens, revokeToken, type TokenInfo } from '../../tenants/tokens.js';
+import { issueToken, listTokens, regenerateToken, revokeToken, type TokenInfo } from '../../tenants/tokens.js';
 import { AdminError } from '../errors.js';
 import type { AdminOptions } from './plugin.js';
-import { orgFor, requireOperator } from './principal.js';
+import { actorOf, orgFor, requireOperator } from './principal.js';
+import { recordAdminAction } from '../../activity/admin-actions.js';
 
 const createOrgBody = z.object({
   slug: z.string().regex(SLUG_PATTERN, 'slug must be 1–63 lower-case letters, digits or inner hyphens'),
@@ -29,6 +30,7 @@ const scimSettingsBody = z.object({
   enabled: z.boolean().optional(),
   syncGroups: z.boolean().optional(),
   defaultRole: z.string().trim().min(1).max(100).nullable().optional(),
+  activityRetentionDays: z.number().int().min(1).max(3650).optional().describe('Days the activity log keeps rows (default 30)'),
 }).strict();
 
 const tokenBody = z.object({
@@ -101,10 +103,17 @@ export function registerOrgRoutes(parent: FastifyInstance, opts: AdminOptions): 
   app.patch('/orgs/:slug/scim', { schema: { tags: ['scim'], summary: 'Change SCIM settings; the first write creates the scim_provisioning_configs row', params: slugParams, body: scimSettingsBody, response: { 200: scimSettingsJson } } }, async (req) => {
     const o = await orgFor(db, req, req.params.slug);
     const change = req.body;
-    const settings = await updateScimSettings(db, o.id, {
-      ...(change.enabled !== undefined ? { enabled: change.enabled } : {}),
-      ...(change.syncGroups !== undefined ? { syncGroups: change.syncGroups } : {}),
-      ...(change.defaultRole !== undefined ? { defaultRole: change.defaultRole } : {}),
+    const settings = await db.transaction().execute(async (trx) => {
+      const next = await updateScimSettings(trx, o.id, {
+        ...(change.enabled !== undefined ? { enabled: change.enabled } : {}),
+        ...(change.syncGroups !== undefined ? { syncGroups: change.syncGroups } : {}),
+        ...(change.defaultRole !== undefined ? { defaultRole: change.defaultRole } : {}),
+      });
+      if (change.activityRetentionDays !== undefined) {
+        await trx.updateTable('scim_provisioning_configs').set({ activity_retention_days: change.activityRetentionDays }).where('org_id', '=', o.id).execute();
+      }
+      await recordAdminAction(trx, { orgId: o.id, actor: actorOf(req), action: 'scim.settings.update', details: { ...change } });
+      return next;
     });
     return { ...settings, baseUrl: baseUrl(req) };
   });
@@ -113,9 +122,28 @@ export function registerOrgRoutes(parent: FastifyInstance, opts: AdminOptions): 
     const o = await orgFor(db, req, req.params.slug);
     const expiresAt = req.body.expiresAt ? new Date(req.body.expiresAt) : null;
     if (expiresAt && expiresAt.getTime() <= Date.now()) throw new AdminError(400, 'expiresAt: must be in the future');
-    const t = await issueToken(db, o.id, req.body.name, expiresAt);
+    const t = await db.transaction().execute(async (trx) => {
+      const issued = await issueToken(trx, o.id, req.body.name, expiresAt);
+      await recordAdminAction(trx, { orgId: o.id, actor: actorOf(req), action: 'token.create', targetType: 'Token', targetId: issued.id, targetName: issued.name, details: { expiresAt: issued.expiresAt?.toISOString() ?? null } });
+      return issued;
+    });
     return reply.code(201).send({ ...tokenJson(t), token: t.token });
   });
+
+  app.post(
+    '/orgs/:slug/scim/tokens/:id/regenerate',
+    { schema: { tags: ['tokens'], summary: 'Revoke a token and issue a new secret under the same name and expiry, in one step', params: slugParams.extend({ id: z.string() }), response: { 201: tokenInfoJson.extend({ token: z.string() }) } } },
+    async (req, reply) => {
+      const o = await orgFor(db, req, req.params.slug);
+      const t = await db.transaction().execute(async (trx) => {
+        const fresh = await regenerateToken(trx, o.id, req.params.id);
+        if (!fresh) throw new AdminError(404, `No active token ${req.params.id} in organisation "${o.slug}"`);
+        await recordAdminAction(trx, { orgId: o.id, actor: actorOf(req), action: 'token.regenerate', targetType: 'Token', targetId: fresh.id, targetName: fresh.name, details: { replaces: req.params.id } });
+        return fresh;
+      });
+      return reply.code(201).send({ ...tokenJson(t), token: t.token });
+    },
+  );
 
   app.get('/orgs/:slug/scim/tokens', { schema: { tags: ['tokens'], summary: 'List tokens (never secrets)', params: slugParams, response: { 200: z.array(tokenInfoJson) } } }, async (req) => {
     const o = await orgFor(db, req, req.params.slug);
@@ -124,7 +152,10 @@ export function registerOrgRoutes(parent: FastifyInstance, opts: AdminOptions): 
 
   app.delete('/orgs/:slug/scim/tokens/:id', { schema: { tags: ['tokens'], summary: 'Revoke a token at once', params: slugParams.extend({ id: z.string() }) } }, async (req, reply) => {
     const o = await orgFor(db, req, req.params.slug);
-    if (!(await revokeToken(db, o.id, req.params.id))) throw new AdminError(404, `No token ${req.params.id} in organisation "${o.slug}"`);
+    await db.transaction().execute(async (trx) => {
+      if (!(await revokeToken(trx, o.id, req.params.id))) throw new AdminError(404, `No token ${req.params.id} in organisation "${o.slug}"`);
+      await recordAdminAction(trx, { orgId: o.id, actor: actorOf(req), action: 'token.revoke', targetType: 'Token', targetId: req.params.id });
+    });
     return reply.code(204).send();
   });
 
@@ -133,7 +164,9 @@ export function registerOrgRoutes(parent: FastifyInstance, opts: AdminOptions): 
   app.put('/orgs/:slug/role-mappings', { schema: { tags: ['roles'], summary: 'Replace all role mappings', params: slugParams, body: mappingsBody, response: { 200: z.array(mappingJson) } } }, async (req) => {
     const o = await orgFor(db, req, req.params.slug);
     try {
-      return await replaceRoleMappings(db, o.id, req.body);
+      const stored = await replaceRoleMappings(db, o.id, req.body);
+      await recordAdminAction(db, { orgId: o.id, actor: actorOf(req), action: 'role-mappings.replace', details: { mappings: stored } });
+      return stored;
     } catch (err) {
       if (err instanceof MappingCollisionError) throw new AdminError(409, err.message);
       throw err;
