@@ -57,7 +57,17 @@ export async function openDatabase(target: DatabaseTarget, options: { poolSize?:
  * @throws the first migration error, after rolling that migration back.
  */
 export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: migrationProvider, migrationTableName: 'scimd_migrations', migrationLockTableName: 'scimd_migrations_lock' });
+  // Kysely looks for its bookkeeping tables in `public` unless told otherwise; name
+  // the connection's own schema so a custom search_path (one schema per tenant of
+  // the database, or per test run) keeps everything together.
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  const migrator = new Migrator({
+    db,
+    provider: migrationProvider,
+    migrationTableName: 'scimd_migrations',
+    migrationLockTableName: 'scimd_migrations_lock',
+    ...(rows[0]?.schema ? { migrationTableSchema: rows[0].schema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
