@@ -9,6 +9,7 @@
  * and prints one table. `--base URL --token T` targets any running SCIM server
  * instead. See docs/benchmarks.md.
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -19,6 +20,7 @@ import autocannon from 'autocannon';
 import { cleanup, HttpError, provisionOrg, scimClient, seed } from './lib/scim-client.mjs';
 import { newStats, SCENARIO_NAMES, scenarios } from './lib/scenarios.mjs';
 import { percentile, ratioLine, ratios, table } from './lib/report.mjs';
+import { cpuSnapshot, otherCores, waitIdle } from './lib/cpu.mjs';
 import { peakRssMb, rssMb, startScimd } from './lib/server.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
@@ -40,6 +42,8 @@ const HELP = `Usage: npm run bench [-- options]
   --keep                  leave the seeded users and groups in place (--base / PostgreSQL)
   --cleanup               delete them even on a throwaway PGlite server
   --out FILE              JSON results file (default bench/results/<timestamp>.json)
+  --wait-idle             before starting, wait (≤ 10 min) until the machine has been idle for 5 s
+  --scimd-dir DIR         start the built scimd of another checkout (its bin/ and dist/; default: this repo)
 `;
 
 function options() {
@@ -60,6 +64,8 @@ function options() {
       keep: { type: 'boolean', default: false },
       cleanup: { type: 'boolean', default: false },
       out: { type: 'string' },
+      'scimd-dir': { type: 'string' },
+      'wait-idle': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -92,12 +98,25 @@ function options() {
     keep: values.keep,
     cleanup: values.cleanup,
     out: values.out,
+    waitIdle: values['wait-idle'],
+    scimdDir: resolve(values['scimd-dir'] ?? repoRoot),
   };
   for (const name of o.only ?? []) if (!SCENARIO_NAMES.includes(name)) throw new Error(`unknown scenario "${name}"; known: ${SCENARIO_NAMES.join(', ')}`);
   if (o.base && !o.token) throw new Error('--base needs --token (a SCIM bearer token of the target server)');
   if (o.token && !o.base) throw new Error('--token goes with --base');
   if (o.groupSize > o.users) throw new Error(`--group-size (${o.groupSize}) cannot exceed --users (${o.users})`);
   return o;
+}
+
+/** The checkout's commit (with "+dirty" when src/ has uncommitted changes), or undefined outside git. */
+function gitCommit(dir) {
+  try {
+    const head = execFileSync('git', ['-C', dir, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['-C', dir, 'status', '--porcelain', '--', 'src'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return dirty ? `${head}+dirty` : head;
+  } catch {
+    return undefined;
+  }
 }
 
 const log = (msg) => process.stderr.write(`${msg}\n`);
@@ -141,6 +160,11 @@ async function main() {
     stop().finally(() => process.exit(130));
   });
 
+  if (o.waitIdle) {
+    const waited = await waitIdle(600_000, log);
+    log(waited === undefined ? 'the machine did not get idle within 10 min; running anyway' : `machine idle after ${waited.toFixed(0)} s`);
+  }
+
   try {
     if (o.base) {
       scimBase = o.base;
@@ -152,7 +176,7 @@ async function main() {
       targetKind = o.databaseUrl ? 'postgres' : 'pglite';
       log(`starting scimd (${targetKind === 'pglite' ? 'embedded PGlite, fresh temp folder' : 'PostgreSQL via DATABASE_URL'}) …`);
       server = await startScimd({
-        repoRoot,
+        repoRoot: o.scimdDir,
         operatorToken,
         databaseUrl: o.databaseUrl,
         // Pino writes JSON lines (warn and above at SCIMD_LOG_LEVEL=warn); other lines are start-up notices.
@@ -185,8 +209,10 @@ async function main() {
     }
 
     log(`seeding ${o.users} users${groups ? `, ${groups} groups, one of ${o.groupSize} members` : ''} through the SCIM API (${o.seedConcurrency} in flight) …`);
+    const seedCpu = cpuSnapshot(server?.pid);
     const seeded = await seed(scim, { prefix, users: o.users, groupSize: groups ? o.groupSize : 0, groups, concurrency: o.seedConcurrency, log });
     const rssAfterSeed = rssMb(server?.pid);
+    const seedOtherCores = otherCores(seedCpu, cpuSnapshot(server?.pid));
     log(
       `  users: ${seeded.usersSeconds.toFixed(1)} s (${Math.round(o.users / seeded.usersSeconds)}/s)` +
         (groups ? `, groups + memberships: ${seeded.groupsSeconds.toFixed(1)} s` : '') +
@@ -211,7 +237,9 @@ async function main() {
       const prepared = (await s.prepare?.()) ?? {};
       if (o.warmup > 0) await load({ origin, token, connections: o.connections, duration: o.warmup, requests: s.make(newStats()) });
       const stats = newStats();
+      const cpuBefore = cpuSnapshot(server?.pid);
       const { result, latencies } = await load({ origin, token, connections: o.connections, duration: o.duration, requests: s.make(stats) });
+      const others = otherCores(cpuBefore, cpuSnapshot(server?.pid));
       const total = result.requests.total;
       const row = {
         name: s.name,
@@ -230,6 +258,7 @@ async function main() {
         timeouts: result.timeouts,
         statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats).map(([k, v]) => [k, v.count])),
         maxMs: latencies.at(-1),
+        otherCpuCores: others,
         unexpected: stats.unexpected,
         errorSamples: stats.samples,
         unexpectedSamples: stats.unexpectedSamples,
@@ -239,8 +268,10 @@ async function main() {
     }
 
     const r = ratios(rows);
+    const commit = server ? gitCommit(o.scimdDir) : undefined;
+    const scimd = `scimd${commit ? ` ${commit}` : ''}`;
     const target =
-      targetKind === 'external' ? `external server ${scimBase}` : targetKind === 'pglite' ? 'scimd on embedded PGlite' : 'scimd on PostgreSQL';
+      targetKind === 'external' ? `external server ${scimBase}` : targetKind === 'pglite' ? `${scimd} on embedded PGlite` : `${scimd} on PostgreSQL`;
     const header =
       `scimd benchmark — ${o.quick ? 'quick' : 'full'}, ${target}; ${o.users} users, ` +
       (groups ? `big group ${o.groupSize} members, ${groups} groups; ` : '') +
@@ -249,6 +280,7 @@ async function main() {
     const notes = [];
     for (const row of rows) {
       for (const e of row.errorSamples) notes.push(`${row.name}: ${e.status} for ${e.request}: ${e.body.replace(/\s+/g, ' ').slice(0, 200)}`);
+      if (row.otherCpuCores > 0.2) notes.push(`${row.name}: other processes used ${row.otherCpuCores.toFixed(2)} cores meanwhile, so its figures are low`);
       if (row.unexpected) notes.push(`${row.name}: ${row.unexpected} 2xx answers were not what the scenario expects, e.g. ${row.unexpectedSamples[0]?.request}: ${row.unexpectedSamples[0]?.body.slice(0, 160)}`);
     }
     if (serverLog.length) notes.push(`scimd logged ${serverLog.length} warning/error lines; first: ${serverLog[0].slice(0, 300)}`);
@@ -258,10 +290,10 @@ async function main() {
     const results = {
       startedAt: startedAt.toISOString(),
       mode: o.quick ? 'quick' : 'full',
-      target: { kind: targetKind, scimBase: targetKind === 'external' ? scimBase : undefined },
+      target: { kind: targetKind, scimBase: targetKind === 'external' ? scimBase : undefined, scimdDir: server ? o.scimdDir : undefined, scimdCommit: commit },
       machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryMb: Math.round(os.totalmem() / 2 ** 20), node: process.versions.node, platform: `${os.platform()} ${os.release()}` },
       settings: { users: o.users, groupSize: groups ? o.groupSize : 0, groups, connections: o.connections, durationS: o.duration, warmupS: o.warmup, seedConcurrency: o.seedConcurrency },
-      seed: { method: 'SCIM API (POST /Users, POST /Groups, PATCH members in batches of 100)', usersSeconds: seeded.usersSeconds, usersPerSec: o.users / seeded.usersSeconds, groupsSeconds: seeded.groupsSeconds, serverRssMb: rssAfterSeed, serverStartSeconds: server ? server.startMs / 1000 : undefined },
+      seed: { method: 'SCIM API (POST /Users, POST /Groups, PATCH members in batches of 100)', usersSeconds: seeded.usersSeconds, usersPerSec: o.users / seeded.usersSeconds, groupsSeconds: seeded.groupsSeconds, otherCpuCores: seedOtherCores, serverRssMb: rssAfterSeed, serverStartSeconds: server ? server.startMs / 1000 : undefined },
       scenarios: rows,
       ratios: r,
       serverLog: serverLog.slice(0, 50),
