@@ -199,7 +199,7 @@ function compareScalar(f: Extract<Filter, { kind: 'compare' | 'present' }>, expr
     if (typeof value !== 'string') throw invalidFilter(`"id" is a string`);
     if (op === 'eq') return UUID.test(value) ? sql`(${expr} = ${value}::uuid)` : sql`false`;
     if (op === 'ne') return UUID.test(value) ? sql`(${expr} <> ${value}::uuid)` : sql`true`;
-    return textComparison(op, sql`${expr}::text`, value.toLowerCase(), true);
+    return textComparison(op, sql`${expr}::text`, value.toLowerCase(), true); // ids are ASCII hex
   }
   return textComparison(op, expr, stringValue(value, label), def.caseExact);
 }
@@ -269,20 +269,28 @@ function compareOrdered(op: CompareOp, left: Sql, right: Sql, label: string): Sq
   }
 }
 
+/**
+ * A string comparison. Case-insensitive ones fold BOTH sides with the database's
+ * `lower()`: folding the value in JavaScript instead disagrees with PostgreSQL on
+ * letters such as final sigma and dotted İ, so `userName eq` missed users the
+ * uniqueness index (on `lower(user_name)`) says exist (fresh-user report).
+ */
 function textComparison(op: CompareOp, expr: Sql, value: string, caseExact: boolean): Sql {
-  const left = caseExact ? expr : sql`lower(${expr})`;
-  const v = caseExact ? value : value.toLowerCase();
+  const fold = (x: Sql | string): Sql => (caseExact ? sql`${x}` : sql`lower(${x})`);
+  const left = fold(expr);
+  // LIKE escaping is case-neutral, so escaping before lower() is safe.
+  const pattern = (p: string) => fold(sql`${p}::text`);
   switch (op) {
-    case 'eq': return sql`(${left} = ${v})`;
-    case 'ne': return sql`(${left} is distinct from ${v})`;
-    case 'co': return sql`(${left} like ${'%' + likeEscape(v) + '%'})`;
-    case 'sw': return sql`(${left} like ${likeEscape(v) + '%'})`;
-    case 'ew': return sql`(${left} like ${'%' + likeEscape(v)})`;
+    case 'eq': return sql`(${left} = ${fold(sql`${value}::text`)})`;
+    case 'ne': return sql`(${left} is distinct from ${fold(sql`${value}::text`)})`;
+    case 'co': return sql`(${left} like ${pattern('%' + likeEscape(value) + '%')})`;
+    case 'sw': return sql`(${left} like ${pattern(likeEscape(value) + '%')})`;
+    case 'ew': return sql`(${left} like ${pattern('%' + likeEscape(value))})`;
     // Lexicographic order in the C collation, so results do not depend on the server's locale.
-    case 'gt': return sql`(${left} > ${v} collate "C")`;
-    case 'ge': return sql`(${left} >= ${v} collate "C")`;
-    case 'lt': return sql`(${left} < ${v} collate "C")`;
-    case 'le': return sql`(${left} <= ${v} collate "C")`;
+    case 'gt': return sql`(${left} > ${fold(sql`${value}::text`)} collate "C")`;
+    case 'ge': return sql`(${left} >= ${fold(sql`${value}::text`)} collate "C")`;
+    case 'lt': return sql`(${left} < ${fold(sql`${value}::text`)} collate "C")`;
+    case 'le': return sql`(${left} <= ${fold(sql`${value}::text`)} collate "C")`;
   }
 }
 
@@ -332,7 +340,7 @@ function memberValueCondition(f: Filter, idColumn: string, which: 'members' | 'g
       if (typeof f.value !== 'string') throw invalidFilter(`${which}.value is a string id`);
       if (f.op === 'eq') return UUID.test(f.value) ? sql`(${sql.ref(idColumn)} = ${f.value}::uuid)` : sql`false`;
       if (f.op === 'ne') return UUID.test(f.value) ? sql`(${sql.ref(idColumn)} <> ${f.value}::uuid)` : sql`true`;
-      return textComparison(f.op, sql`${sql.ref(idColumn)}::text`, f.value.toLowerCase(), true);
+      return textComparison(f.op, sql`${sql.ref(idColumn)}::text`, f.value.toLowerCase(), true); // ids are ASCII hex
     }
   }
 }

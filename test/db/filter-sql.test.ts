@@ -96,3 +96,16 @@ describe.each(dialects())('filterToSql on %s', (dialect) => {
     expect(Number(n.n)).toBe(3);
   });
 });
+
+describe.each(dialects())('case folding agrees with the uniqueness index on %s', (dialect) => {
+  it.each(['ΝΙΚΟΣ.f@example.gr', 'İstanbul@example.tr', 'STRASSE@example.de', 'ÅSA@example.se'])('finds %s by itself, in SQL as the index folds it', async (userName) => {
+    const h = await testDatabase(dialect);
+    const org = await h.db.insertInto('orgs').values({ slug: `cf-${randomBytes(5).toString('hex')}`, name: 'cf' }).returning('id').executeTakeFirstOrThrow();
+    await h.db.insertInto('scim_users').values({ org_id: org.id, user_name: userName, external_id: null, active: true, display_name: null, email: null, doc: JSON.stringify({ userName }) }).execute();
+    for (const op of ['eq', 'sw', 'co', 'ew']) {
+      const where = filterToSql(parseFilter(`userName ${op} ${JSON.stringify(userName)}`), { rt: userResourceType, alias: 'u' });
+      const rows = await h.db.selectFrom('scim_users as u').select('u.user_name').where('u.org_id', '=', org.id).where(where as never).execute();
+      expect(rows.map((r) => r.user_name), op).toEqual([userName]);
+    }
+  });
+});
