@@ -3,7 +3,8 @@
  * `postgres://` URL is given, otherwise embedded PGlite in a data folder. Both
  * speak the same SQL; nothing above this module knows which one runs.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
+import { lockDataDir } from './data-dir-lock.js';
 import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { migrationProvider } from './migrations/index.js';
@@ -27,8 +28,10 @@ export type DatabaseTarget = { url: string } | { dataDir: string; loadDataDir?: 
 pg.types.setTypeParser(20, (v: string) => v);
 
 /**
- * Opens the database; does not migrate (see `migrateToLatest`).
- * @throws when PostgreSQL is unreachable or the data folder cannot be opened.
+ * Opens the database; does not migrate (see `migrateToLatest`). A PGlite data
+ * folder is made owner-only (0700) and locked to this process.
+ * @throws DataDirLockedError when another process holds the data folder; when
+ * PostgreSQL is unreachable or the folder cannot be opened.
  */
 export async function openDatabase(target: DatabaseTarget, options: { poolSize?: number } = {}): Promise<DatabaseHandle> {
   if ('url' in target) {
@@ -37,17 +40,29 @@ export async function openDatabase(target: DatabaseTarget, options: { poolSize?:
     return { db, kind: 'postgres', close: () => db.destroy() };
   }
   const { PGlite } = await import('@electric-sql/pglite');
-  if (!target.dataDir.startsWith('memory://')) mkdirSync(target.dataDir, { recursive: true });
-  const pglite = await PGlite.create(target.dataDir, target.loadDataDir ? { loadDataDir: target.loadDataDir } : {});
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
-  return {
-    db,
-    kind: 'pglite',
-    close: async () => {
-      await db.destroy();
-      await pglite.close();
-    },
-  };
+  let release = () => {};
+  if (!target.dataDir.startsWith('memory://')) {
+    // Owner-only: the folder holds every org's users, password hashes and token hashes.
+    mkdirSync(target.dataDir, { recursive: true, mode: 0o700 });
+    chmodSync(target.dataDir, 0o700);
+    release = lockDataDir(target.dataDir);
+  }
+  try {
+    const pglite = await PGlite.create(target.dataDir, target.loadDataDir ? { loadDataDir: target.loadDataDir } : {});
+    const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+    return {
+      db,
+      kind: 'pglite',
+      close: async () => {
+        await db.destroy();
+        await pglite.close();
+        release();
+      },
+    };
+  } catch (err) {
+    release();
+    throw err;
+  }
 }
 
 /**
