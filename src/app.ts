@@ -8,7 +8,7 @@ import type { Database } from './db/schema.js';
 import { ping } from './db/connect.js';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { jsonSchemaTransform } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { adminPlugin } from './http/admin/plugin.js';
 import { errorHandler, notFoundHandler } from './http/errors.js';
 import { scimPlugin } from './http/scim/plugin.js';
@@ -66,6 +66,8 @@ export function createApp(deps: AppDeps): FastifyInstance {
       security: [{ operator: [] }],
     },
     transform: (arg) => (arg.url.startsWith('/api/v1') ? jsonSchemaTransform(arg) : { schema: { ...arg.schema, hide: true }, url: arg.url }),
+    // Fills components.schemas with the schemas named by `.meta({id})`, which the paths $ref.
+    transformObject: jsonSchemaTransformObject,
   });
   app.register(swaggerUi, { routePrefix: '/api/v1/docs' });
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
