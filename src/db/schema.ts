@@ -137,6 +137,49 @@ export interface ActivityDiff {
   details?: Record<string, unknown>;
 }
 
+/** An org admin's console account (not a provisioned SCIM user); see src/accounts/. */
+export interface ConsoleAdminsTable {
+  id: Generated<string>;
+  org_id: string;
+  /** Lower-cased; unique across scimd (sign-in is by email). */
+  email: string;
+  /** argon2id PHC string; null until a password is set. */
+  password_hash: string | null;
+  password_set_at: Date | null;
+  created_at: Generated<Date>;
+}
+
+/** One-time set-password links: only the SHA-256 of the secret is stored. */
+export interface PasswordSetTokensTable {
+  id: Generated<string>;
+  admin_id: string;
+  token_hash: string;
+  created_at: Generated<Date>;
+  expires_at: Date;
+  used_at: Date | null;
+}
+
+/** Console sessions; `id` is the SHA-256 (hex) of the cookie's secret. */
+export interface ConsoleSessionsTable {
+  id: string;
+  admin_id: string;
+  csrf_token: string;
+  created_at: Generated<Date>;
+  last_seen_at: Timestamp;
+  /** Absolute expiry, fixed at sign-in. */
+  expires_at: Date;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+/** Failed sign-ins, counted for throttling (per email and per IP). */
+export interface LoginAttemptsTable {
+  id: Generated<string>;
+  email: string;
+  ip: string;
+  at: Timestamp;
+}
+
 export interface Database {
   activity: ActivityTable;
   orgs: OrgsTable;
@@ -146,6 +189,10 @@ export interface Database {
   scim_users: ScimUsersTable;
   scim_groups: ScimGroupsTable;
   scim_group_members: ScimGroupMembersTable;
+  console_admins: ConsoleAdminsTable;
+  password_set_tokens: PasswordSetTokensTable;
+  console_sessions: ConsoleSessionsTable;
+  login_attempts: LoginAttemptsTable;
 }
 
 /** The transaction's time at millisecond precision: what `meta` timestamps show is exactly what is stored and filtered. */

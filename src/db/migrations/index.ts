@@ -6,11 +6,13 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001-initial.js';
 import * as m0002 from './0002-millisecond-timestamps.js';
 import * as m0003 from './0003-activity.js';
+import * as m0004 from './0004-console-accounts.js';
 
 const migrations: Record<string, Migration> = {
   '0001-initial': m0001,
   '0002-millisecond-timestamps': m0002,
   '0003-activity': m0003,
+  '0004-console-accounts': m0004,
 };
 
 export const migrationProvider: MigrationProvider = {
