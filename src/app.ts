@@ -21,6 +21,16 @@ export interface AppDeps {
   maxPayloadBytes?: number;
   maxPageSize?: number;
   bulkMaxOperations?: number;
+  /** Console sessions end after this many idle minutes (default 60)… */
+  sessionIdleMinutes?: number;
+  /** …and this many hours after sign-in (default 12). */
+  sessionMaxHours?: number;
+  /**
+   * Trust X-Forwarded-For/-Proto/-Host from a reverse proxy (Fastify's
+   * `trustProxy`: true, or the proxies' addresses/CIDRs). Decides the client
+   * IP that sign-in throttling counts and whether a request was HTTPS.
+   */
+  trustProxy?: boolean | string[];
   /** Pino logger options, or false for none (tests). */
   logger?: boolean | { level: string };
 }
@@ -32,7 +42,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
     maxPageSize: deps.maxPageSize ?? 1000,
     bulkMaxOperations: deps.bulkMaxOperations ?? 1000,
   };
-  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: limits.maxPayloadBytes, routerOptions: { caseSensitive: false, ignoreTrailingSlash: true } });
+  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: limits.maxPayloadBytes, routerOptions: { caseSensitive: false, ignoreTrailingSlash: true }, trustProxy: deps.trustProxy ?? false });
 
   // RFC 7644 §3.1: application/scim+json, and application/json, both with optional parameters.
   app.removeAllContentTypeParsers();
@@ -62,8 +72,8 @@ export function createApp(deps: AppDeps): FastifyInstance {
     openapi: {
       openapi: '3.1.0',
       info: { title: 'scimd admin API', version: '1', description: 'Organisations, SCIM settings, tokens, roles, members, groups and activity. See docs/admin-api.md.' },
-      components: { securitySchemes: { operator: { type: 'http', scheme: 'bearer' } } },
-      security: [{ operator: [] }],
+      components: { securitySchemes: { operator: { type: 'http', scheme: 'bearer' }, session: { type: 'apiKey', in: 'cookie', name: 'scimd_session' } } },
+      security: [{ operator: [] }, { session: [] }],
     },
     transform: (arg) => (arg.url.startsWith('/api/v1') ? jsonSchemaTransform(arg) : { schema: { ...arg.schema, hide: true }, url: arg.url }),
     // Fills components.schemas with the schemas named by `.meta({id})`, which the paths $ref.
@@ -72,7 +82,13 @@ export function createApp(deps: AppDeps): FastifyInstance {
   app.register(swaggerUi, { routePrefix: '/api/v1/docs' });
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.register(scimPlugin, { prefix: '/scim/v2', db: deps.db, publicUrl: deps.publicUrl, limits });
-  app.register(adminPlugin, { prefix: '/api/v1', db: deps.db, operatorToken: deps.operatorToken, publicUrl: deps.publicUrl });
+  app.register(adminPlugin, {
+    prefix: '/api/v1',
+    db: deps.db,
+    operatorToken: deps.operatorToken,
+    publicUrl: deps.publicUrl,
+    sessionPolicy: { idleMs: (deps.sessionIdleMinutes ?? 60) * 60_000, maxMs: (deps.sessionMaxHours ?? 12) * 3_600_000 },
+  });
   return app;
 }
 

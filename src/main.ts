@@ -20,6 +20,9 @@ export async function serve(config: Readonly<Config> = loadConfig()): Promise<{ 
     maxPayloadBytes: config.maxPayloadBytes,
     maxPageSize: config.maxPageSize,
     bulkMaxOperations: config.bulkMaxOperations,
+    sessionIdleMinutes: config.sessionIdleMinutes,
+    sessionMaxHours: config.sessionMaxHours,
+    trustProxy: config.trustProxy,
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
   });
   const address = await app.listen({ port: config.port, host: config.host });

@@ -30,6 +30,21 @@ const envSchema = z.object({
   SCIMD_MAX_PAGE_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
   /** Most operations one /Bulk request may carry (RFC 7644 §3.7.4 maxOperations). */
   SCIMD_BULK_MAX_OPERATIONS: z.coerce.number().int().min(1).max(10_000).default(1000),
+  /** Console sessions end after this many minutes without a request. */
+  SCIMD_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
+  /** Console sessions end this many hours after sign-in, however busy. */
+  SCIMD_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(720).default(12),
+  /** Reverse proxies whose X-Forwarded-* headers are believed: unset/false, true (any), or a comma list of addresses/CIDRs. */
+  SCIMD_TRUST_PROXY: optionalString.transform((v, ctx) => {
+    if (v === undefined || v.toLowerCase() === 'false') return false;
+    if (v.toLowerCase() === 'true') return true;
+    const list = v.split(',').map((s) => s.trim()).filter(Boolean);
+    if (!list.every((a) => /^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(a) || ['loopback', 'linklocal', 'uniquelocal'].includes(a))) {
+      ctx.addIssue({ code: 'custom', message: 'must be true, false, or a comma-separated list of proxy addresses/CIDRs (or loopback, linklocal, uniquelocal)' });
+      return z.NEVER;
+    }
+    return list;
+  }),
   SCIMD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -45,6 +60,10 @@ export interface Config {
   maxPayloadBytes: number;
   maxPageSize: number;
   bulkMaxOperations: number;
+  sessionIdleMinutes: number;
+  sessionMaxHours: number;
+  /** Fastify `trustProxy`: false, true, or the trusted proxies' addresses. */
+  trustProxy: boolean | string[];
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -72,6 +91,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxPayloadBytes: e.SCIMD_MAX_PAYLOAD_BYTES,
     maxPageSize: e.SCIMD_MAX_PAGE_SIZE,
     bulkMaxOperations: e.SCIMD_BULK_MAX_OPERATIONS,
+    sessionIdleMinutes: e.SCIMD_SESSION_IDLE_MINUTES,
+    sessionMaxHours: e.SCIMD_SESSION_MAX_HOURS,
+    trustProxy: e.SCIMD_TRUST_PROXY,
     logLevel: e.SCIMD_LOG_LEVEL,
   });
 }

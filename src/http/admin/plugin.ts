@@ -1,22 +1,29 @@
 /**
  * The admin API under `/api/v1`: JSON, validated by zod schemas that also
  * generate the OpenAPI 3.1 document (`/api/v1/openapi.json`, browsable at
- * `/api/v1/docs`). Authentication: the operator token as a bearer; console
- * sessions are added by the session module.
+ * `/api/v1/docs`). Authentication: the operator token as a bearer, else an
+ * org admin's console session cookie (session.ts: CSRF on every change, only
+ * their own org); routes with `config: {public: true}` need neither.
  */
+import fastifyCookie from '@fastify/cookie';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { SessionPolicy } from '../../accounts/sessions.js';
 import type { Database } from '../../db/schema.js';
 import { isOperatorToken } from '../../tenants/tokens.js';
 import { AdminError } from '../errors.js';
 import { registerActivityRoutes } from './activity.js';
+import { registerAdminRoutes } from './admins.js';
 import { registerOrgRoutes } from './orgs.js';
+import { authenticateSession, registerSessionRoutes } from './session.js';
 
 export interface AdminOptions {
   db: Kysely<Database>;
   operatorToken: string;
   publicUrl: string | undefined;
+  /** Console session idle and absolute expiry; default 60 minutes and 12 hours. */
+  sessionPolicy?: SessionPolicy;
 }
 
 /** Mount with `{prefix: '/api/v1'}`. */
@@ -24,15 +31,21 @@ export async function adminPlugin(app: FastifyInstance, opts: AdminOptions): Pro
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('principal', null as never);
+  await app.register(fastifyCookie, { hook: 'onRequest' });
   app.addHook('onRequest', async (req, reply) => {
+    if (req.routeOptions.config.public) return;
     const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
     if (m && isOperatorToken(m[1]!, opts.operatorToken)) {
       req.principal = { kind: 'operator' };
       return;
     }
+    // A presented Authorization header that fails is a 401, never a fall-back to the cookie.
+    if (req.headers.authorization === undefined && (await authenticateSession(req, reply, opts))) return;
     reply.header('WWW-Authenticate', 'Bearer realm="scimd-admin"');
     throw new AdminError(401, "Sign in, or send the operator token: Authorization: Bearer <SCIMD_OPERATOR_TOKEN or the data folder's operator-token>");
   });
   registerOrgRoutes(app, opts);
+  registerSessionRoutes(app, opts);
+  registerAdminRoutes(app, opts);
   registerActivityRoutes(app, opts);
 }
