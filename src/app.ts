@@ -10,9 +10,9 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { adminPlugin } from './http/admin/plugin.js';
-import { errorHandler, notFoundHandler } from './http/errors.js';
+import { clientErrorHandler, errorHandler, notFoundHandler } from './http/errors.js';
+import { registerJsonBodyParser } from './http/json-body.js';
 import { scimPlugin } from './http/scim/plugin.js';
-import { invalidSyntax, invalidValue } from './scim/errors.js';
 
 export interface AppDeps {
   db: Kysely<Database>;
@@ -42,25 +42,21 @@ export function createApp(deps: AppDeps): FastifyInstance {
     maxPageSize: deps.maxPageSize ?? 1000,
     bulkMaxOperations: deps.bulkMaxOperations ?? 1000,
   };
-  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: limits.maxPayloadBytes, routerOptions: { caseSensitive: false, ignoreTrailingSlash: true }, trustProxy: deps.trustProxy ?? false });
-
-  // RFC 7644 §3.1: application/scim+json, and application/json, both with optional parameters.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser(['application/scim+json', 'application/json'], { parseAs: 'string' }, (_req, body, done) => {
-    const text = String(body);
-    if (text.trim() === '') return done(null, undefined);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (err) {
-      return done(invalidSyntax(`The request body is not valid JSON: ${(err as Error).message}`), undefined);
-    }
-    // PostgreSQL text cannot hold U+0000; refuse it here, for every field at once.
-    if (text.includes('\\u0000') && containsNul(parsed)) return done(invalidValue('Strings must not contain the NUL character (\\u0000)'), undefined);
-    done(null, parsed);
+  const onError = errorHandler(limits.maxPayloadBytes);
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: limits.maxPayloadBytes,
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
+    trustProxy: deps.trustProxy ?? false,
+    // Errors Fastify raises before routing (a malformed percent-encoding in the URL)
+    // and the HTTP parser's own (431, broken chunking) answer in the SCIM error shape too.
+    frameworkErrors: onError,
+    clientErrorHandler: clientErrorHandler,
   });
 
-  app.setErrorHandler(errorHandler(limits.maxPayloadBytes));
+  registerJsonBodyParser(app);
+
+  app.setErrorHandler(onError);
   app.setNotFoundHandler(notFoundHandler);
 
   app.get('/healthz', async (_req, reply) => {
@@ -92,19 +88,3 @@ export function createApp(deps: AppDeps): FastifyInstance {
   return app;
 }
 
-/** True when any string (or key) in a parsed JSON value holds U+0000. */
-function containsNul(value: unknown): boolean {
-  const stack: unknown[] = [value];
-  while (stack.length) {
-    const v = stack.pop();
-    if (typeof v === 'string') {
-      if (v.includes('\0')) return true;
-    } else if (v && typeof v === 'object') {
-      for (const [k, child] of Object.entries(v)) {
-        if (k.includes('\0')) return true;
-        stack.push(child);
-      }
-    }
-  }
-  return false;
-}

@@ -5,6 +5,7 @@
  * under `/api` errors are `{statusCode, error, message}` JSON. Internal failures
  * answer 500 with a generic detail: driver messages and stacks stay in the log.
  */
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ScimError } from '../scim/errors.js';
 import { SCIM_CONTENT_TYPE } from '../scim/messages.js';
@@ -73,10 +74,11 @@ export function sendScimError(reply: FastifyReply, err: ScimError): FastifyReply
 export function errorHandler(maxPayloadBytes: number) {
   return (err: FastifyError, req: FastifyRequest, reply: FastifyReply): FastifyReply => {
     const fromDb = fromDatabase(err);
-    if (fromDb) req.log.warn({ err }, 'database refused client data');
+    // Log what went wrong, never the query's parameters (they hold client data and password hashes).
+    if (fromDb) req.log.warn({ err: safeError(err) }, 'database refused client data');
     const known = err instanceof ScimError ? err : err instanceof AdminError ? new ScimError(err.statusCode, undefined, err.message) : (fromDb ?? fromFastify(err, maxPayloadBytes));
     const scimErr = known ?? new ScimError(500, undefined, 'Internal server error; the request was not applied. The server log has the details.');
-    if (!known) req.log.error({ err }, 'unhandled error');
+    if (!known) req.log.error({ err: safeError(err) }, 'unhandled error');
     if (req.scimActivity) {
       // The write's transaction rolled back, its in-transaction record with it.
       req.scimActivity.recorded = false;
@@ -92,4 +94,34 @@ export function notFoundHandler(req: FastifyRequest, reply: FastifyReply): Fasti
   const detail = `No endpoint ${req.method} ${req.url.split('?')[0]}`;
   if (isScimPath(req.url)) return sendScimError(reply, new ScimError(404, undefined, detail));
   return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: detail });
+}
+
+/**
+ * The loggable part of an error: type, code, message, stack. Database driver
+ * errors carry the failed query and its parameters, which must not reach logs.
+ */
+export function safeError(err: unknown): Record<string, unknown> {
+  if (!(err instanceof Error)) return { message: String(err) };
+  const e = err as Error & { code?: unknown; statusCode?: unknown };
+  return { type: e.name, message: e.message, ...(typeof e.code === 'string' ? { code: e.code } : {}), ...(typeof e.statusCode === 'number' ? { statusCode: e.statusCode } : {}), stack: e.stack };
+}
+
+/**
+ * Errors of Node's HTTP parser (headers over 16 KB → 431, malformed request
+ * line or chunking → 400), which happen before any request exists: answered
+ * with a SCIM error body and the connection closed.
+ */
+export function clientErrorHandler(err: Error & { code?: string }, socket: Socket): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const detail =
+    status === 431 ? 'The request headers (or the URL) are too large; send a long filter in a POST …/.search body instead'
+    : status === 408 ? 'The request took too long to arrive'
+    : 'The HTTP request is malformed';
+  const body = JSON.stringify(new ScimError(status, undefined, detail).toJSON());
+  const reason = status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request';
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: ${SCIM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }

@@ -1,7 +1,7 @@
 /** What every provisioning use case needs: the database, the caller's org and URLs. */
 import type { Kysely, Transaction } from 'kysely';
 import type { ScimOperation } from '../activity/diff.js';
-import { invalidValue, ScimError } from '../scim/errors.js';
+import { invalidValue, mutability, ScimError } from '../scim/errors.js';
 import type { ActivityDiff, Database } from '../db/schema.js';
 
 export interface ScimContext {
@@ -78,4 +78,14 @@ export function requireIndexable(columns: Record<string, string | null>): void {
       throw invalidValue(`"${attribute}" is ${value.length} characters long; at most ${MAX_INDEXED_LENGTH} are accepted`);
     }
   }
+}
+
+/**
+ * PUT may echo the resource's `id` (Okta does) but not change it (RFC 7643 §3.1:
+ * `id` is readOnly).
+ * @throws ScimError 400 mutability when the body names another id.
+ */
+export function requireSameId(body: unknown, id: string): void {
+  const bodyId = body && typeof body === 'object' ? (body as { id?: unknown }).id : undefined;
+  if (typeof bodyId === 'string' && bodyId.toLowerCase() !== id.toLowerCase()) throw mutability(`"id" is read-only: the body says ${bodyId}, the URL ${id}`);
 }

@@ -17,7 +17,7 @@ import { orderDocument } from '../scim/schemas/order.js';
 import { groupResourceType } from '../scim/schemas/resource-types.js';
 import { isUuid } from '../tenants/tokens.js';
 import { diffDocuments, groupUpdateOperation, membershipDiff } from '../activity/diff.js';
-import { etagOf, keepExternalId, requireIndexable, requireVersion, type ScimContext } from './context.js';
+import { etagOf, keepExternalId, requireIndexable, requireSameId, requireVersion, type ScimContext } from './context.js';
 import { orderTerm, parseListQuery, type ListParams } from './list-query.js';
 
 type GroupRow = Selectable<ScimGroupsTable>;
@@ -244,6 +244,7 @@ async function touch(trx: Transaction<Database>, orgId: string, id: string, doc?
 /** Replaces a group and its whole member list (RFC 7644 §3.5.1). @throws ScimError 404, 400, 412. */
 export async function replaceGroup(ctx: ScimContext, id: string, body: unknown, ifMatch?: string): Promise<GroupResult> {
   const { doc, members } = normalizeResource(groupResourceType, body);
+  requireSameId(body, id);
   return ctx.db.transaction().execute(async (trx) => {
     const before = await loadRow(trx, ctx.orgId, id, true);
     requireVersion('Group', before.id, before.version, ifMatch);

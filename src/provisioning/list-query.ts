@@ -33,7 +33,9 @@ export interface ListParams {
 
 function integer(v: unknown, name: string): number | undefined {
   if (v === undefined || v === null || v === '') return undefined;
-  const n = typeof v === 'number' ? v : Number(String(v).trim());
+  const text = String(v).trim();
+  // Decimal digits only: Number() would also read "0x10", "1e3" and "" as numbers.
+  const n = typeof v === 'number' ? v : /^[-+]?\d{1,15}$/.test(text) ? Number(text) : NaN;
   if (!Number.isFinite(n) || !Number.isInteger(n)) throw invalidValue(`"${name}" must be an integer, got ${JSON.stringify(v)}`);
   return n;
 }
@@ -78,6 +80,7 @@ export function parseListQuery(rt: ResourceTypeDef, params: ListParams, maxPageS
 export function sortExpression(rt: ResourceTypeDef, sortBy: string, alias: 'u' | 'g'): RawBuilder<unknown> {
   const r = resolveAttribute(rt, parseAttributePath(sortBy));
   if (!r) throw invalidValue(`Cannot sort by unknown attribute "${sortBy}"`);
+  if (r.def.returned === 'never' || r.subDef?.returned === 'never') throw invalidValue(`Cannot sort by "${sortBy}"`);
   const col = (c: string) => sql.ref(`${alias}.${c}`);
   const name = r.def.name;
   const lit = (k: string) => sql.lit(k);

@@ -8,7 +8,7 @@ import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { nowMs, type Database, type ScimUsersTable } from '../db/schema.js';
 import { filterToSql } from '../db/filter-sql.js';
 import { isUniqueViolation } from '../db/errors.js';
-import { mutability, notFound, ScimError, uniqueness } from '../scim/errors.js';
+import { notFound, ScimError, uniqueness } from '../scim/errors.js';
 import { listResponse } from '../scim/messages.js';
 import { applyPatch, parsePatchRequest, patchedPassword } from '../scim/patch/index.js';
 import { applyProjection, projectionWants, type Projection } from '../scim/projection.js';
@@ -18,7 +18,7 @@ import { ENTERPRISE_USER_SCHEMA, userResourceType } from '../scim/schemas/resour
 import { normalizeRoleValue } from '../tenants/role-mappings.js';
 import { isUuid } from '../tenants/tokens.js';
 import { diffDocuments, userUpdateOperation } from '../activity/diff.js';
-import { etagOf, keepExternalId, requireIndexable, requireVersion, type ScimContext } from './context.js';
+import { etagOf, keepExternalId, requireIndexable, requireSameId, requireVersion, type ScimContext } from './context.js';
 import { orderTerm, parseListQuery, type ListParams } from './list-query.js';
 import { hashPassword } from './password.js';
 import { resolveRole, type ResolvedRole } from './role-resolution.js';
@@ -226,9 +226,7 @@ async function writeRow(trx: Transaction<Database>, ctx: ScimContext, before: Us
  */
 export async function replaceUser(ctx: ScimContext, id: string, body: unknown, ifMatch?: string): Promise<UserResult> {
   const { doc, password } = normalizeResource(userResourceType, body);
-  if (body && typeof body === 'object' && 'id' in body && typeof (body as { id: unknown }).id === 'string' && (body as { id: string }).id !== id) {
-    throw mutability(`"id" is read-only: the body says ${(body as { id: string }).id}, the URL ${id}`);
-  }
+  requireSameId(body, id);
   const passwordHash = password !== undefined ? await hashPassword(password) : undefined;
   return ctx.db.transaction().execute(async (trx) => {
     const before = await loadRow(trx, ctx.orgId, id, true);

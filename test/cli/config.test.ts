@@ -21,11 +21,16 @@ describe('loadConfig', () => {
   it.each([
     [{ PORT: 'eighty' }, 'PORT="eighty"'],
     [{ PORT: '70000' }, 'PORT="70000"'],
-    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL="mysql://x": must be a postgres://'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL=<hidden>: must be a postgres://'],
     [{ SCIMD_PUBLIC_URL: 'scim.example.com' }, 'SCIMD_PUBLIC_URL="scim.example.com": must be an absolute http(s) URL'],
-    [{ SCIMD_OPERATOR_TOKEN: 'short' }, 'SCIMD_OPERATOR_TOKEN="short": must be at least 16 characters'],
+    [{ SCIMD_OPERATOR_TOKEN: 'short' }, 'SCIMD_OPERATOR_TOKEN=<hidden>: must be at least 16 characters'],
   ])('refuses %o naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
   });
+});
+
+it('never echoes a secret in a config error', () => {
+  expect(() => loadConfig({ SCIMD_OPERATOR_TOKEN: 'shortsecret' })).not.toThrow(/shortsecret/);
+  expect(() => loadConfig({ DATABASE_URL: 'mysql://user:hunter2@h/db' })).not.toThrow(/hunter2/);
 });

@@ -10,6 +10,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import { activityByHour, listActivity } from '../../activity/query.js';
 import { getScimSettings } from '../../tenants/scim-config.js';
+import { scimBaseUrlOf } from '../origin.js';
 import type { AdminOptions } from './plugin.js';
 import { orgFor } from './principal.js';
 
@@ -75,7 +76,7 @@ const overviewJson = z
 export function registerActivityRoutes(parent: FastifyInstance, opts: AdminOptions): void {
   const app = parent.withTypeProvider<ZodTypeProvider>();
   const { db } = opts;
-  const baseUrl = (req: FastifyRequest) => `${opts.publicUrl ?? `${req.protocol}://${req.host}`}/scim/v2`;
+  const baseUrl = (req: FastifyRequest) => scimBaseUrlOf(req, opts.publicUrl);
 
   app.get(
     '/orgs/:slug/activity',

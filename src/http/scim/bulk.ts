@@ -88,6 +88,12 @@ function parseOperations(body: unknown, maxOperations: number): { ops: BulkOpera
       ...(o.data !== undefined ? { data: o.data } : {}),
     };
   });
+  const seen = new Set<string>();
+  for (const op of ops) {
+    if (op.bulkId === undefined) continue;
+    if (seen.has(op.bulkId)) throw invalidSyntax(`bulkId "${op.bulkId}" is used by more than one operation; references to it would be ambiguous`);
+    seen.add(op.bulkId);
+  }
   return { ops, failOnErrors };
 }
 

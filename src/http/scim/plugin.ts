@@ -9,6 +9,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { ScimError } from '../../scim/errors.js';
+import { safeError } from '../errors.js';
+import { scimBaseUrlOf } from '../origin.js';
 import type { ServiceLimits } from '../../scim/discovery.js';
 import type { ScimContext } from '../../provisioning/context.js';
 import { insertScimActivity, operationOf } from '../../activity/scim-activity.js';
@@ -50,11 +52,6 @@ export interface ScimPluginOptions {
   limits: ServiceLimits;
 }
 
-/** The SCIM base URL as this client sees it (for `meta.location` and `$ref`). */
-export function scimBaseUrl(req: FastifyRequest, publicUrl: string | undefined): string {
-  return publicUrl ? `${publicUrl}/scim/v2` : `${req.protocol}://${req.host}/scim/v2`;
-}
-
 const unauthorized = (detail: string) => new ScimError(401, undefined, detail);
 
 /** Registers the SCIM routes; mount with `{prefix: '/scim/v2'}`. */
@@ -83,7 +80,7 @@ export async function scimPlugin(app: FastifyInstance, opts: ScimPluginOptions):
     req.scim = {
       db: opts.db,
       orgId: principal.orgId,
-      baseUrl: scimBaseUrl(req, opts.publicUrl),
+      baseUrl: scimBaseUrlOf(req, opts.publicUrl),
       maxPageSize: opts.limits.maxPageSize,
       principal,
       recordChange: changeRecorder(req, req.method, belowBase(req.url), () => req.scimActivity.successStatus ?? 200),
@@ -112,7 +109,7 @@ export async function scimPlugin(app: FastifyInstance, opts: ScimPluginOptions):
         durationMs: reply.elapsedTime,
       });
     } catch (err) {
-      req.log.error({ err }, 'could not record SCIM activity');
+      req.log.error({ err: safeError(err) }, 'could not record SCIM activity');
     }
   });
   registerDiscoveryRoutes(app, opts.limits);

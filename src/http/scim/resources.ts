@@ -97,7 +97,15 @@ function searchParams(body: unknown): ListParams {
   };
 }
 
-const ifMatch = (req: FastifyRequest) => (typeof req.headers['if-match'] === 'string' ? req.headers['if-match'] : undefined);
+/**
+ * The `If-Match` of a write. `If-None-Match: *` on a write means "only if it does
+ * not exist" (RFC 9110 §13.1.2), which an existing resource fails: answered as a
+ * match that can never hold.
+ */
+const ifMatch = (req: FastifyRequest) => {
+  if (typeof req.headers['if-none-match'] === 'string' && req.headers['if-none-match'].trim() === '*') return 'W/"never"';
+  return typeof req.headers['if-match'] === 'string' ? req.headers['if-match'] : undefined;
+};
 
 function notModified(req: FastifyRequest, etag: string): boolean {
   const inm = req.headers['if-none-match'];

@@ -1,0 +1,65 @@
+/**
+ * The request body parser for `application/scim+json` and `application/json`
+ * (RFC 7644 §3.1): strict UTF-8 (RFC 8259 §8.1), JSON, and no character
+ * PostgreSQL text cannot hold. Everything refused here is refused for every
+ * field at once, with a SCIM error, before any handler runs.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { invalidSyntax, invalidValue, ScimError } from '../scim/errors.js';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+/** With the `u` flag a surrogate pair is one code point, so this matches only unpaired halves. */
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+/** The first string (or key) in a parsed value that PostgreSQL cannot store, described; undefined when all are fine. */
+function unstorable(value: unknown): string | undefined {
+  const stack: unknown[] = [value];
+  const check = (s: string) => (s.includes('\0') ? 'the NUL character (\\u0000)' : LONE_SURROGATE.test(s) ? 'an unpaired UTF-16 surrogate (such as \\ud800)' : undefined);
+  while (stack.length) {
+    const v = stack.pop();
+    if (typeof v === 'string') {
+      const bad = check(v);
+      if (bad) return bad;
+    } else if (v && typeof v === 'object') {
+      for (const [k, child] of Object.entries(v)) {
+        const bad = check(k);
+        if (bad) return bad;
+        stack.push(child);
+      }
+    }
+  }
+  return undefined;
+}
+
+function parse(req: FastifyRequest, body: Buffer): unknown {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(req.headers['content-type'] ?? '')?.[1];
+  if (charset && !/^utf-?8$/i.test(charset)) throw new ScimError(415, undefined, `Send the body in UTF-8 (RFC 8259), not ${charset}`);
+  let text: string;
+  try {
+    text = utf8.decode(body);
+  } catch {
+    throw invalidSyntax('The request body is not valid UTF-8');
+  }
+  if (text.trim() === '') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw invalidSyntax(`The request body is not valid JSON: ${(err as Error).message}`);
+  }
+  const bad = unstorable(parsed);
+  if (bad) throw invalidValue(`Strings must not contain ${bad}`);
+  return parsed;
+}
+
+/** Replaces Fastify's parsers with the JSON one (SCIM and admin API alike). */
+export function registerJsonBodyParser(app: FastifyInstance): void {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(['application/scim+json', 'application/json'], { parseAs: 'buffer' }, (req, body, done) => {
+    try {
+      done(null, parse(req, body as Buffer));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
+}
