@@ -5,6 +5,7 @@
  * process.
  */
 import { Command, CommanderError } from 'commander';
+import { registerAdminCommands } from './commands/admin.js';
 import { registerManagementCommands } from './commands/manage.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerServeCommand } from './commands/serve.js';
@@ -18,6 +19,7 @@ export async function runCli(argv: string[]): Promise<number> {
   registerServeCommand(program);
   registerMigrateCommand(program);
   registerManagementCommands(program);
+  registerAdminCommands(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return process.exitCode === undefined ? 0 : Number(process.exitCode);

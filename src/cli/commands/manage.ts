@@ -12,7 +12,7 @@ interface ApiError {
 }
 
 /** Calls the admin API; throws with the server's message on a non-2xx answer. */
-async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
   const base = (process.env.SCIMD_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
   const token = readOperatorToken(resolve(process.env.SCIMD_DATA_DIR ?? './data'), process.env.SCIMD_OPERATOR_TOKEN?.trim() || undefined);
   if (!token) throw new Error('no operator token: set SCIMD_OPERATOR_TOKEN, or run from the folder whose ./data holds operator-token (or set SCIMD_DATA_DIR)');
