@@ -40,7 +40,15 @@ export interface ScimTokensTable {
   last_used_at: Date | null;
 }
 
+/** An org's app roles (defaults admin, member, viewer); names are unique per org regardless of case. */
+export interface OrgRolesTable {
+  org_id: string;
+  name: string;
+  created_at: Generated<Date>;
+}
+
 export interface RoleMappingsTable {
+  id: Generated<string>;
   org_id: string;
   /** Normalised (trimmed, lower-cased) IdP role value. */
   idp_role_value: string;
@@ -58,6 +66,9 @@ export interface RoleSource {
   chosenBy?: 'primary' | 'first';
   /** The normalised label that was matched against the mappings. */
   normalized?: string | null;
+  /** `manual` only: who set the role (`operator` or an admin's email) and when (ISO 8601). */
+  setBy?: string;
+  setAt?: string;
 }
 
 export interface ScimUsersTable {
@@ -186,6 +197,7 @@ export interface Database {
   scim_provisioning_configs: ScimProvisioningConfigsTable;
   scim_tokens: ScimTokensTable;
   role_mappings: RoleMappingsTable;
+  org_roles: OrgRolesTable;
   scim_users: ScimUsersTable;
   scim_groups: ScimGroupsTable;
   scim_group_members: ScimGroupMembersTable;
