@@ -5,6 +5,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { isUniqueViolation } from '../db/errors.js';
+import { createDefaultRoles } from './roles.js';
 
 export interface Org {
   id: string;
@@ -19,12 +20,16 @@ export const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 export class SlugTakenError extends Error {}
 
 /**
- * Creates an org.
+ * Creates an org with its default app roles (admin, member, viewer), in one transaction.
  * @throws SlugTakenError when another org has the slug (unique index, race-safe).
  */
 export async function createOrg(db: Kysely<Database>, slug: string, name: string): Promise<Org> {
   try {
-    return await db.insertInto('orgs').values({ slug, name }).returning(['id', 'slug', 'name']).executeTakeFirstOrThrow();
+    return await db.transaction().execute(async (trx) => {
+      const org = await trx.insertInto('orgs').values({ slug, name }).returning(['id', 'slug', 'name']).executeTakeFirstOrThrow();
+      await createDefaultRoles(trx, org.id);
+      return org;
+    });
   } catch (err) {
     if (isUniqueViolation(err)) throw new SlugTakenError(`organisation slug "${slug}" is already taken`);
     throw err;

@@ -285,6 +285,9 @@ describe.each(dialects())('Admin API on %s', (dialect) => {
   });
 
   describe('role mappings', () => {
+    /** A mapping as answered: with its id and normalizedValue (the stored idpRoleValue). */
+    const stored = (list: { idpRoleValue: string; role: string }[]) => list.map((m) => ({ id: expect.any(String), normalizedValue: m.idpRoleValue, ...m }));
+
     it('PUT stores idpRoleValue trimmed and lower-cased and answers the stored list', async () => {
       const org = await newOrg('roles');
       expect(await t.admin('GET', `/orgs/${org.slug}/role-mappings`)).toEqual({ status: 200, body: [] });
@@ -293,31 +296,31 @@ describe.each(dialects())('Admin API on %s', (dialect) => {
         { idpRoleValue: 'Viewer', role: ' viewer ' },
       ]);
       expect(r.status).toBe(200);
-      expect(r.body).toEqual([
+      expect(r.body).toEqual(stored([
         { idpRoleValue: 'admin', role: 'admin' },
         { idpRoleValue: 'viewer', role: 'viewer' },
-      ]);
+      ]));
       expect((await t.admin('GET', `/orgs/${org.slug}/role-mappings`)).body).toEqual(r.body);
     });
 
     it('PUT replaces the whole list; an empty list clears it', async () => {
       const org = await newOrg('replace');
-      await t.admin('PUT', `/orgs/${org.slug}/role-mappings`, [{ idpRoleValue: 'a', role: 'x' }, { idpRoleValue: 'b', role: 'y' }]);
-      expect((await t.admin('PUT', `/orgs/${org.slug}/role-mappings`, [{ idpRoleValue: 'c', role: 'z' }])).body).toEqual([{ idpRoleValue: 'c', role: 'z' }]);
+      await t.admin('PUT', `/orgs/${org.slug}/role-mappings`, [{ idpRoleValue: 'a', role: 'admin' }, { idpRoleValue: 'b', role: 'member' }]);
+      expect((await t.admin('PUT', `/orgs/${org.slug}/role-mappings`, [{ idpRoleValue: 'c', role: 'viewer' }])).body).toEqual(stored([{ idpRoleValue: 'c', role: 'viewer' }]));
       expect((await t.admin('PUT', `/orgs/${org.slug}/role-mappings`, [])).body).toEqual([]);
       expect((await t.admin('GET', `/orgs/${org.slug}/role-mappings`)).body).toEqual([]);
     });
 
     it('answers 409 when two entries collide after normalisation, and keeps the old list', async () => {
       const org = await newOrg('collide');
-      await t.admin('PUT', `/orgs/${org.slug}/role-mappings`, [{ idpRoleValue: 'keep', role: 'kept' }]);
+      await t.admin('PUT', `/orgs/${org.slug}/role-mappings`, [{ idpRoleValue: 'keep', role: 'viewer' }]);
       const r = await t.admin('PUT', `/orgs/${org.slug}/role-mappings`, [
         { idpRoleValue: ' Admin ', role: 'admin' },
-        { idpRoleValue: 'admin', role: 'superuser' },
+        { idpRoleValue: 'admin', role: 'member' },
       ]);
       expectAdminError(r, 409);
       expect(r.body.message.toLowerCase()).toContain('admin');
-      expect((await t.admin('GET', `/orgs/${org.slug}/role-mappings`)).body).toEqual([{ idpRoleValue: 'keep', role: 'kept' }]);
+      expect((await t.admin('GET', `/orgs/${org.slug}/role-mappings`)).body).toEqual(stored([{ idpRoleValue: 'keep', role: 'viewer' }]));
     });
 
     it('answers 400 for a malformed list', async () => {
@@ -336,6 +339,7 @@ describe.each(dialects())('Admin API on %s', (dialect) => {
     let n = 0;
     beforeAll(async () => {
       org = await testOrg(t);
+      for (const name of ['app-admin', 'app-viewer']) expect((await t.admin('POST', `/orgs/${org.slug}/roles`, { name })).status).toBe(201);
       const r = await t.admin('PUT', `/orgs/${org.slug}/role-mappings`, [
         { idpRoleValue: 'Admin', role: 'app-admin' },
         { idpRoleValue: 'viewer', role: 'app-viewer' },
@@ -389,6 +393,7 @@ describe.each(dialects())('Admin API on %s', (dialect) => {
 
     it('re-resolves a user only when its record changes', async () => {
       const o = await testOrg(t);
+      for (const name of ['app-editor', 'app-writer']) expect((await t.admin('POST', `/orgs/${o.slug}/roles`, { name })).status).toBe(201);
       await t.admin('PUT', `/orgs/${o.slug}/role-mappings`, [{ idpRoleValue: 'editor', role: 'app-editor' }]);
       const u = await createUser(o, 'reresolve@example.com', { roles: [{ value: 'Editor' }] });
       expect((await roleOf(u.id)).role).toBe('app-editor');

@@ -7,12 +7,14 @@ import * as m0001 from './0001-initial.js';
 import * as m0002 from './0002-millisecond-timestamps.js';
 import * as m0003 from './0003-activity.js';
 import * as m0004 from './0004-console-accounts.js';
+import * as m0005 from './0005-org-roles.js';
 
 const migrations: Record<string, Migration> = {
   '0001-initial': m0001,
   '0002-millisecond-timestamps': m0002,
   '0003-activity': m0003,
   '0004-console-accounts': m0004,
+  '0005-org-roles': m0005,
 };
 
 export const migrationProvider: MigrationProvider = {

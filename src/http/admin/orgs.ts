@@ -7,13 +7,16 @@
  * - `GET|PATCH /api/v1/orgs/{slug}/scim` → `{enabled, syncGroups, defaultRole, baseUrl}`
  * - `POST /api/v1/orgs/{slug}/scim/tokens` `{name, expiresAt?}` → 201 with the secret `token` (once)
  * - `GET /api/v1/orgs/{slug}/scim/tokens` (no secrets), `DELETE …/scim/tokens/{id}` (revoke)
- * - `GET|PUT /api/v1/orgs/{slug}/role-mappings` `[{idpRoleValue, role}]`
+ *
+ * Roles and role mappings (`GET|PUT …/role-mappings` among them) are in roles.ts.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Transaction } from 'kysely';
 import { z } from 'zod';
+import type { Database } from '../../db/schema.js';
 import { createOrg, SLUG_PATTERN, SlugTakenError } from '../../tenants/orgs.js';
-import { listRoleMappings, MappingCollisionError, replaceRoleMappings } from '../../tenants/role-mappings.js';
+import { requireRole, UnknownRoleError } from '../../tenants/roles.js';
 import { getScimSettings, updateScimSettings } from '../../tenants/scim-config.js';
 import { issueToken, listTokens, regenerateToken, revokeToken, type TokenInfo } from '../../tenants/tokens.js';
 import { AdminError } from '../errors.js';
@@ -37,8 +40,6 @@ const tokenBody = z.object({
   name: z.string().trim().min(1).max(100),
   expiresAt: z.iso.datetime({ offset: true }).nullable().optional(),
 }).strict();
-
-const mappingsBody = z.array(z.object({ idpRoleValue: z.string().min(1).max(200), role: z.string().trim().min(1).max(100) }).strict()).max(1000);
 
 
 const slugParams = z.object({ slug: z.string() });
@@ -69,12 +70,18 @@ const tokenJson = (t: TokenInfo): z.infer<typeof tokenInfoJson> => ({
   status: t.revokedAt ? 'revoked' : t.expiresAt && t.expiresAt.getTime() <= Date.now() ? 'expired' : 'active',
 });
 
-const mappingJson = z.object({ idpRoleValue: z.string(), role: z.string() }).meta({ id: 'RoleMapping' });
-
-/** Registers organisation, SCIM settings, token and role-mapping routes. */
+/** Registers organisation, SCIM settings and token routes. */
 export function registerOrgRoutes(parent: FastifyInstance, opts: AdminOptions): void {
   const app = parent.withTypeProvider<ZodTypeProvider>();
   const { db } = opts;
+  const knownRole = async (trx: Transaction<Database>, orgId: string, name: string) => {
+    try {
+      return await requireRole(trx, orgId, name);
+    } catch (err) {
+      if (err instanceof UnknownRoleError) throw new AdminError(400, `defaultRole: ${err.message}`);
+      throw err;
+    }
+  };
   const baseUrl = (req: FastifyRequest) => `${opts.publicUrl ?? `${req.protocol}://${req.host}`}/scim/v2`;
 
   app.post('/orgs', { schema: { tags: ['orgs'], summary: 'Create an organisation (operator)', body: createOrgBody, response: { 201: orgJson } } }, async (req, reply) => {
@@ -107,7 +114,8 @@ export function registerOrgRoutes(parent: FastifyInstance, opts: AdminOptions): 
       const next = await updateScimSettings(trx, o.id, {
         ...(change.enabled !== undefined ? { enabled: change.enabled } : {}),
         ...(change.syncGroups !== undefined ? { syncGroups: change.syncGroups } : {}),
-        ...(change.defaultRole !== undefined ? { defaultRole: change.defaultRole } : {}),
+        // The default role must be one of the org's roles; stored in the role's own spelling.
+        ...(change.defaultRole !== undefined ? { defaultRole: change.defaultRole === null ? null : await knownRole(trx, o.id, change.defaultRole) } : {}),
       });
       if (change.activityRetentionDays !== undefined) {
         await trx.updateTable('scim_provisioning_configs').set({ activity_retention_days: change.activityRetentionDays }).where('org_id', '=', o.id).execute();
@@ -157,19 +165,5 @@ export function registerOrgRoutes(parent: FastifyInstance, opts: AdminOptions): 
       await recordAdminAction(trx, { orgId: o.id, actor: actorOf(req), action: 'token.revoke', targetType: 'Token', targetId: req.params.id });
     });
     return reply.code(204).send();
-  });
-
-  app.get('/orgs/:slug/role-mappings', { schema: { tags: ['roles'], params: slugParams, response: { 200: z.array(mappingJson) } } }, async (req) => listRoleMappings(db, (await orgFor(db, req, req.params.slug)).id));
-
-  app.put('/orgs/:slug/role-mappings', { schema: { tags: ['roles'], summary: 'Replace all role mappings', params: slugParams, body: mappingsBody, response: { 200: z.array(mappingJson) } } }, async (req) => {
-    const o = await orgFor(db, req, req.params.slug);
-    try {
-      const stored = await replaceRoleMappings(db, o.id, req.body);
-      await recordAdminAction(db, { orgId: o.id, actor: actorOf(req), action: 'role-mappings.replace', details: { mappings: stored } });
-      return stored;
-    } catch (err) {
-      if (err instanceof MappingCollisionError) throw new AdminError(409, err.message);
-      throw err;
-    }
   });
 }

@@ -15,7 +15,10 @@ import { isOperatorToken } from '../../tenants/tokens.js';
 import { AdminError } from '../errors.js';
 import { registerActivityRoutes } from './activity.js';
 import { registerAdminRoutes } from './admins.js';
+import { registerGroupRoutes } from './groups.js';
+import { registerMemberRoutes } from './members.js';
 import { registerOrgRoutes } from './orgs.js';
+import { registerRoleRoutes } from './roles.js';
 import { authenticateSession, registerSessionRoutes } from './session.js';
 
 export interface AdminOptions {
@@ -45,6 +48,9 @@ export async function adminPlugin(app: FastifyInstance, opts: AdminOptions): Pro
     throw new AdminError(401, "Sign in, or send the operator token: Authorization: Bearer <SCIMD_OPERATOR_TOKEN or the data folder's operator-token>");
   });
   registerOrgRoutes(app, opts);
+  registerRoleRoutes(app, opts);
+  registerMemberRoutes(app, opts);
+  registerGroupRoutes(app, opts);
   registerSessionRoutes(app, opts);
   registerAdminRoutes(app, opts);
   registerActivityRoutes(app, opts);
