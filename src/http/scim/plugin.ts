@@ -87,8 +87,9 @@ export async function scimPlugin(app: FastifyInstance, opts: ScimPluginOptions):
     };
   });
   // Everything that did not record itself in a write's transaction is recorded
-  // after the answer is sent: reads, refusals (401 of a revoked token, 403), errors.
-  app.addHook('onResponse', async (req, reply) => {
+  // before the answer leaves (onSend), so an admin who looks right after a
+  // failure sees it: reads, refusals (401 of a revoked token, 403), errors.
+  app.addHook('onSend', async (req, reply) => {
     const a = req.scimActivity;
     if (!a || a.recorded || !a.orgId) return;
     const path = belowBase(req.url);
@@ -106,7 +107,7 @@ export async function scimPlugin(app: FastifyInstance, opts: ScimPluginOptions):
         status: reply.statusCode,
         scimType: a.error?.scimType ?? null,
         detail: a.error?.detail ?? null,
-        durationMs: reply.elapsedTime,
+        durationMs: performance.now() - req.scimStartedAt,
       });
     } catch (err) {
       req.log.error({ err: safeError(err) }, 'could not record SCIM activity');
