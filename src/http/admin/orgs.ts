@@ -20,6 +20,7 @@ import { requireRole, UnknownRoleError } from '../../tenants/roles.js';
 import { getScimSettings, updateScimSettings } from '../../tenants/scim-config.js';
 import { issueToken, listTokens, regenerateToken, revokeToken, type TokenInfo } from '../../tenants/tokens.js';
 import { AdminError } from '../errors.js';
+import { scimBaseUrlOf } from '../origin.js';
 import type { AdminOptions } from './plugin.js';
 import { actorOf, orgFor, requireOperator } from './principal.js';
 import { recordAdminAction } from '../../activity/admin-actions.js';
@@ -82,7 +83,7 @@ export function registerOrgRoutes(parent: FastifyInstance, opts: AdminOptions): 
       throw err;
     }
   };
-  const baseUrl = (req: FastifyRequest) => `${opts.publicUrl ?? `${req.protocol}://${req.host}`}/scim/v2`;
+  const baseUrl = (req: FastifyRequest) => scimBaseUrlOf(req, opts.publicUrl);
 
   app.post('/orgs', { schema: { tags: ['orgs'], summary: 'Create an organisation (operator)', body: createOrgBody, response: { 201: orgJson } } }, async (req, reply) => {
     requireOperator(req);
