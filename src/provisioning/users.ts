@@ -7,7 +7,7 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { nowMs, type Database, type ScimUsersTable } from '../db/schema.js';
 import { filterToSql } from '../db/filter-sql.js';
-import { isUniqueViolation } from '../db/errors.js';
+import { isForeignKeyViolation, isUniqueViolation } from '../db/errors.js';
 import { notFound, ScimError, uniqueness } from '../scim/errors.js';
 import { listResponse } from '../scim/messages.js';
 import { applyPatch, parsePatchRequest, patchedPassword } from '../scim/patch/index.js';
@@ -86,6 +86,21 @@ function render(ctx: ScimContext, row: UserRow, groups: GroupRef[] | undefined):
   };
 }
 
+/**
+ * Runs a user write in a transaction, once more if a foreign key refused it: the
+ * resolved app role can be renamed by an admin between resolution and insert
+ * (role names are foreign keys with ON UPDATE CASCADE), and resolving again
+ * against the new names succeeds.
+ */
+async function inTransaction<T>(ctx: ScimContext, work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+  try {
+    return await ctx.db.transaction().execute(work);
+  } catch (err) {
+    if (!isForeignKeyViolation(err)) throw err;
+    return ctx.db.transaction().execute(work);
+  }
+}
+
 /** Loads the `groups` of several users in one query (no N+1 on list pages). */
 async function groupsOf(db: Db, orgId: string, userIds: string[]): Promise<Map<string, GroupRef[]>> {
   const out = new Map<string, GroupRef[]>();
@@ -135,7 +150,7 @@ export async function createUser(ctx: ScimContext, body: unknown): Promise<UserR
   if (doc.active === undefined) doc.active = true;
   const passwordHash = password !== undefined ? await hashPassword(password) : null;
   try {
-    return await ctx.db.transaction().execute(async (trx) => {
+    return await inTransaction(ctx, async (trx) => {
       const role = await roleFor(trx, ctx.orgId, doc.roles);
       const row = await trx
         .insertInto('scim_users')
@@ -228,7 +243,7 @@ export async function replaceUser(ctx: ScimContext, id: string, body: unknown, i
   const { doc, password } = normalizeResource(userResourceType, body);
   requireSameId(body, id);
   const passwordHash = password !== undefined ? await hashPassword(password) : undefined;
-  return ctx.db.transaction().execute(async (trx) => {
+  return inTransaction(ctx, async (trx) => {
     const before = await loadRow(trx, ctx.orgId, id, true);
     requireVersion('User', before.id, before.version, ifMatch);
     if (doc.active === undefined) doc.active = before.active;
@@ -244,7 +259,7 @@ export async function replaceUser(ctx: ScimContext, id: string, body: unknown, i
  */
 export async function patchUser(ctx: ScimContext, id: string, body: unknown, ifMatch?: string, projection?: Projection): Promise<UserResult> {
   const ops = parsePatchRequest(body);
-  return ctx.db.transaction().execute(async (trx) => {
+  return inTransaction(ctx, async (trx) => {
     const before = await loadRow(trx, ctx.orgId, id, true);
     requireVersion('User', before.id, before.version, ifMatch);
     const doc = applyPatch(userResourceType, before.doc as ScimDocument, ops);
