@@ -7,6 +7,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OPERATOR_TOKEN } from '../support/app.js';
 import { dialects, testDatabase } from '../support/db.js';
 import { consoleApp, newAdmin, newOrg, PASSWORD, randomEmail, signIn, type ConsoleApp } from '../support/console.js';
 
@@ -158,11 +159,21 @@ describe.each(dialects())('Console admins on %s', (dialect) => {
         const res = await bare.app.inject({
           method: 'POST',
           url: `/api/v1/orgs/${org.slug}/admins`,
-          headers: { authorization: `Bearer ${(await import('../support/app.js')).OPERATOR_TOKEN}`, 'content-type': 'application/json', host: 'admin.internal:9000' },
+          headers: { authorization: `Bearer ${OPERATOR_TOKEN}`, 'content-type': 'application/json', host: 'admin.internal:9000' },
           payload: JSON.stringify({ email: randomEmail() }),
         });
         expect(res.statusCode).toBe(201);
         expect(JSON.parse(res.body).setPasswordUrl).toMatch(/^http:\/\/admin\.internal:9000\/console\/set-password#token=[A-Za-z0-9_-]{43}$/);
+        // A Host header that is not a host name never ends up in a link, and nothing is created.
+        const email = randomEmail('badhost');
+        const bad = await bare.app.inject({
+          method: 'POST',
+          url: `/api/v1/orgs/${org.slug}/admins`,
+          headers: { authorization: `Bearer ${OPERATOR_TOKEN}`, 'content-type': 'application/json', host: 'evil.example/x?' },
+          payload: JSON.stringify({ email }),
+        });
+        expect(bad.statusCode).toBe(400);
+        expect((await bare.operator('GET', `/orgs/${org.slug}/admins`)).body.map((x: { email: string }) => x.email)).not.toContain(email);
       } finally {
         await bare.app.close();
       }

@@ -112,16 +112,17 @@ describe.each(dialects())('Console sessions on %s', (dialect) => {
         expect(r.status).toBe(401);
         return performance.now() - start;
       };
-      const median = (xs: number[]) => xs.sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+      // The fastest of several runs: other load on the machine only ever adds time.
       const known: number[] = [];
       const unknown: number[] = [];
-      for (let i = 0; i < 4; i++) {
+      for (let i = 0; i < 5; i++) {
         known.push(await time(a.email));
         unknown.push(await time(randomEmail('ghost')));
       }
+      const [k, u] = [Math.min(...known), Math.min(...unknown)];
       // Without the dummy verification an unknown email answers in a few milliseconds, an order of magnitude faster.
-      expect(median(unknown)).toBeGreaterThan(median(known) * 0.4);
-      expect(median(unknown)).toBeLessThan(median(known) * 2.5);
+      expect(u).toBeGreaterThan(k * 0.4);
+      expect(u).toBeLessThan(k * 2.5);
     });
 
     it('answers 400 for a malformed sign-in body', async () => {

@@ -9,12 +9,13 @@
  * - `DELETE /api/v1/orgs/{slug}/admins/{id}` → 204; the admin's sessions end.
  * - `POST /api/v1/password` `{token, password}` (public) → sets a password with the link's token.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { createAdmin, deleteAdmin, EmailTakenError, listAdmins, setPasswordWithToken, SetPasswordTokenError, type AdminAccount } from '../../accounts/admins.js';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../../accounts/passwords.js';
 import { AdminError } from '../errors.js';
+import { requestOrigin } from '../origin.js';
 import type { AdminOptions } from './plugin.js';
 import { actorOf, orgFor } from './principal.js';
 
@@ -57,18 +58,19 @@ const slugParams = z.object({ slug: z.string() });
 export function registerAdminRoutes(parent: FastifyInstance, opts: AdminOptions): void {
   const app = parent.withTypeProvider<ZodTypeProvider>();
   const { db } = opts;
-  const origin = (req: FastifyRequest) => opts.publicUrl ?? `${req.protocol}://${req.host}`;
 
   app.post(
     '/orgs/:slug/admins',
     { schema: { tags: ['admins'], summary: 'Create or invite an admin of the organisation', params: slugParams, body: newAdminBody, response: { 201: createdJson } } },
     async (req, reply) => {
       const o = await orgFor(db, req, req.params.slug);
+      // Before creating anything: a Host header that is not a host name is refused here, not after the link is lost.
+      const origin = requestOrigin(req, opts.publicUrl);
       try {
         const { admin, setPassword } = await createAdmin(db, o.id, req.body.email, req.body.password, actorOf(req));
         return reply.code(201).send({
           ...toJson(admin),
-          ...(setPassword ? { setPasswordUrl: `${origin(req)}/console/set-password#token=${setPassword.token}` } : {}),
+          ...(setPassword ? { setPasswordUrl: `${origin}/console/set-password#token=${setPassword.token}` } : {}),
         });
       } catch (err) {
         if (err instanceof EmailTakenError) throw new AdminError(409, err.message);
