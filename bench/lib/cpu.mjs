@@ -33,11 +33,16 @@ export function cpuSnapshot(serverPid) {
   const v = line.trim().split(/\s+/).slice(1).map(Number);
   const total = v.slice(0, 8).reduce((a, b) => a + b, 0);
   const idle = v[3] + (v[4] ?? 0);
-  let own = (processTicks('self')?.ticks ?? 0) + (serverPid ? (processTicks(serverPid)?.ticks ?? 0) : 0);
+  /** Ticks per process of ours, by pid (a process that exits between snapshots must not count negative). */
+  const own = new Map();
+  const add = (pid) => {
+    const p = processTicks(pid);
+    if (p) own.set(String(pid), p.ticks);
+  };
+  add(process.pid);
+  if (serverPid) add(serverPid);
   for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const p = processTicks(entry);
-    if (p?.comm === 'postgres') own += p.ticks;
+    if (/^\d+$/.test(entry) && processTicks(entry)?.comm === 'postgres') add(entry);
   }
   return { total, busy: total - idle, own };
 }
@@ -47,7 +52,9 @@ export function otherCores(before, after) {
   if (!before || !after) return undefined;
   const wall = (after.total - before.total) / os.cpus().length;
   if (wall <= 0) return undefined;
-  return Math.max(0, (after.busy - before.busy - (after.own - before.own)) / wall);
+  let own = 0;
+  for (const [pid, ticks] of after.own) own += Math.max(0, ticks - (before.own.get(pid) ?? 0));
+  return Math.min(os.cpus().length, Math.max(0, (after.busy - before.busy - own) / wall));
 }
 
 /** Share of all CPUs busy over `ms` (0–1), or undefined without /proc. */
