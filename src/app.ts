@@ -13,6 +13,11 @@ import { adminPlugin } from './http/admin/plugin.js';
 import { clientErrorHandler, errorHandler, notFoundHandler } from './http/errors.js';
 import { registerJsonBodyParser } from './http/json-body.js';
 import { scimPlugin } from './http/scim/plugin.js';
+import { registerConsole } from './http/console.js';
+import { fileURLToPath } from 'node:url';
+
+/** Where `npm run build` puts the console: <package>/dist/console, from src/ and from dist/ alike. */
+export const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../dist/console/', import.meta.url));
 
 export interface AppDeps {
   db: Kysely<Database>;
@@ -31,6 +36,8 @@ export interface AppDeps {
    * IP that sign-in throttling counts and whether a request was HTTPS.
    */
   trustProxy?: boolean | string[];
+  /** The built admin console served at /console (default DEFAULT_CONSOLE_DIR); false serves none. */
+  consoleDir?: string | false;
   /** Pino logger options, or false for none (tests). */
   logger?: boolean | { level: string };
 }
@@ -85,6 +92,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
     publicUrl: deps.publicUrl,
     sessionPolicy: { idleMs: (deps.sessionIdleMinutes ?? 60) * 60_000, maxMs: (deps.sessionMaxHours ?? 12) * 3_600_000 },
   });
+  if (deps.consoleDir !== false) registerConsole(app, deps.consoleDir ?? DEFAULT_CONSOLE_DIR);
   return app;
 }
 
