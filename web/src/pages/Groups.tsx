@@ -1,0 +1,107 @@
+/** Groups: searchable, sortable, paginated, with member counts. */
+import { useEffect, useState } from 'react';
+import { Link, useSearchParams } from 'react-router';
+import { useOrg, useTitle } from '../components/Layout';
+import { DateText, EmptyState, ErrorMessage, Loading, PageHeader, Pager, SortHeader } from '../components/ui';
+import { useApi, useDebounced } from '../hooks';
+import type { Group, Overview, Page } from '../types';
+
+type Sort = 'displayName' | 'createdAt' | 'updatedAt';
+const SORTS: Sort[] = ['displayName', 'createdAt', 'updatedAt'];
+
+export function GroupsPage() {
+  const org = useOrg();
+  useTitle('Groups', org.name);
+  const base = `/orgs/${org.slug}`;
+  const [params, setParams] = useSearchParams();
+  const sort = (SORTS as string[]).includes(params.get('sort') ?? '') ? (params.get('sort') as Sort) : 'displayName';
+  const order = params.get('order') === 'desc' ? 'desc' : 'asc';
+  const page = Math.max(1, Number(params.get('page')) || 1);
+  const [search, setSearch] = useState(params.get('q') ?? '');
+  const q = useDebounced(search.trim(), 300);
+  const update = (changes: Record<string, string | null>, resetPage = true) => {
+    const next = new URLSearchParams(params);
+    for (const [k, v] of Object.entries(changes)) if (v === null || v === '') next.delete(k);
+    else next.set(k, v);
+    if (resetPage) next.delete('page');
+    setParams(next, { replace: true });
+  };
+  useEffect(() => {
+    if ((params.get('q') ?? '') !== q) update({ q });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [q]);
+  const groups = useApi<Page<Group>>(`${base}/groups`, { search: q, sort, order, page, limit: 25 });
+  const overview = useApi<Overview>(`${base}/scim/overview`);
+  const data = groups.data;
+  const onSort = (f: Sort, o: 'asc' | 'desc') => update({ sort: f, order: o });
+
+  return (
+    <div className="page">
+      <PageHeader title="Groups" description="The groups your identity provider syncs, with the same names and members as in the IdP." />
+      <div className="toolbar" role="search">
+        <div className="field grow">
+          <label htmlFor="group-search">Search groups</label>
+          <input id="group-search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="Group name" />
+        </div>
+      </div>
+      <ErrorMessage error={groups.error} prefix="Could not load the groups." />
+      {!data ? (
+        groups.error ? null : <Loading what="Loading groups" />
+      ) : data.total === 0 ? (
+        q ? (
+          <EmptyState title={`No groups match “${q}”.`} action={<button type="button" className="btn" onClick={() => setSearch('')}>Clear the search</button>} />
+        ) : (
+          <EmptyState
+            title="No groups yet."
+            action={overview.data && !overview.data.syncGroups ? <Link to={`${base}/scim`} className="btn btn-primary">Turn on Sync groups</Link> : undefined}
+          >
+            {overview.data && !overview.data.syncGroups
+              ? 'Sync groups is off, so your IdP’s group requests are refused (403). Turn it on on the SCIM Provisioning page, then assign the groups themselves to the app in your IdP.'
+              : 'Assign groups (the groups themselves, not only their members) to the app in your IdP; they appear here after the next sync or a Provision on demand.'}
+          </EmptyState>
+        )
+      ) : (
+        <>
+          <div className="table-wrap" aria-busy={groups.loading}>
+            <table className="table responsive">
+              <caption className="visually-hidden">Groups</caption>
+              <thead>
+                <tr>
+                  <SortHeader label="Name" field="displayName" sort={sort} order={order} onSort={onSort} />
+                  <th scope="col">Members</th>
+                  <th scope="col">External ID</th>
+                  <SortHeader label="Created" field="createdAt" sort={sort} order={order} onSort={onSort} />
+                  <SortHeader label="Last changed" field="updatedAt" sort={sort} order={order} onSort={onSort} />
+                </tr>
+              </thead>
+              <tbody>
+                {data.items.map((g) => (
+                  <tr key={g.id}>
+                    <td data-label="Name">
+                      <Link to={`${base}/groups/${g.id}`} className="row-link">
+                        {g.displayName}
+                      </Link>
+                    </td>
+                    <td data-label="Members">{g.memberCount}</td>
+                    <td data-label="External ID" className="mono small">
+                      {g.externalId ?? <span className="muted">—</span>}
+                    </td>
+                    <td data-label="Created">
+                      <DateText iso={g.createdAt} />
+                    </td>
+                    <td data-label="Last changed">
+                      <DateText iso={g.updatedAt} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <div className="list-footer">
+            <Pager page={page} limit={data.limit} total={data.total} onPage={(p) => update({ page: String(p) }, false)} label="Groups" />
+          </div>
+        </>
+      )}
+    </div>
+  );
+}
