@@ -1,0 +1,444 @@
+/**
+ * The console end to end, in Chromium against a real scimd: an admin sets their
+ * password from the one-time link, signs in, enables SCIM, generates a token,
+ * turns on group sync, sets the default role and role mappings; an "IdP" then
+ * uses that token with Entra-shaped requests (Test Connection, users with app
+ * roles, a group and its members, a deactivation); the admin sees all of it on
+ * Members and Groups, revokes the token, and finds the IdP's 401 in Activity.
+ * The operator signs in with the operator token and switches orgs. Every page
+ * is screenshotted into artifacts/ at 1280×800 (Members also at 390×844).
+ *
+ * The steps share one browser page and run in order.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OPERATOR_TOKEN } from '../support/app.js';
+import { buildConsole, chromiumAvailable, launchBrowser, screenshot, screenshotOf, startServer, watchPage, type Server } from './support.js';
+
+const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
+const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+const PASSWORD = 'correct horse battery staple';
+
+/** A user as Entra's provisioning service creates it, with SingleAppRoleAssignment's `roles`. */
+function entraUser(given: string, family: string, upn: string, role: string | null) {
+  return {
+    schemas: [USER, ENTERPRISE],
+    externalId: randomUUID(),
+    userName: upn,
+    active: true,
+    displayName: `${given} ${family}`,
+    emails: [{ primary: true, type: 'work', value: upn }],
+    meta: { resourceType: 'User' },
+    name: { formatted: `${given} ${family}`, familyName: family, givenName: given },
+    roles: role ? [{ primary: 'True', type: 'WindowsAzureActiveDirectoryRole', value: role }] : [],
+    [ENTERPRISE]: { department: 'Engineering' },
+  };
+}
+
+const run = randomBytes(3).toString('hex');
+const slug = `e2e-${run}`;
+const orgName = `Acme ${run}`;
+const email = `admin-${run}@acme.example`;
+const people = {
+  alice: { given: 'Alice', family: 'Johnson', upn: `alice.johnson-${run}@acme.example`, role: 'Admin' },
+  bob: { given: 'Bob', family: 'Martinez', upn: `bob.martinez-${run}@acme.example`, role: 'member' },
+  carol: { given: 'Carol', family: 'Nguyen', upn: `carol.nguyen-${run}@acme.example`, role: null },
+};
+
+const enabled = chromiumAvailable();
+
+describe.runIf(enabled)('Console end to end (Chromium)', () => {
+  let server: Server;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let watcher: { problems: string[] };
+  let setPasswordUrl: string;
+  let token: string;
+  const ids: Record<string, string> = {};
+  let groupId: string;
+  const url = (path: string) => `${server.origin}/console${path}`;
+
+  beforeAll(async () => {
+    buildConsole();
+    server = await startServer();
+    const org = await server.operator('POST', '/orgs', { slug, name: orgName });
+    expect(org.status).toBe(201);
+    // A second org, so the operator has something to switch between.
+    await server.operator('POST', '/orgs', { slug: `${slug}-b`, name: `Globex ${run}` });
+    const admin = await server.operator('POST', `/orgs/${slug}/admins`, { email });
+    expect(admin.status).toBe(201);
+    setPasswordUrl = admin.body.setPasswordUrl;
+    browser = await launchBrowser();
+    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB', timezoneId: 'UTC' });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.origin });
+    page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    watcher = watchPage(page, server.origin);
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.app.close();
+  });
+
+  it('serves the console at /console with a same-origin-only CSP, and client routes fall back to the app', async () => {
+    const res = await fetch(url('/orgs/x/members'));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/text\/html/);
+    expect(res.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
+    expect(await res.text()).toContain('<div id="root">');
+    expect((await fetch(url('/assets/missing.js'))).status).toBe(404);
+    expect((await fetch(url('/..%2f..%2fpackage.json'))).headers.get('content-type')).toMatch(/text\/html/);
+  });
+
+  it('sets the password from the one-time link, then signs in', async () => {
+    expect(setPasswordUrl).toBe(`${server.origin}/console/set-password#token=${setPasswordUrl.split('#token=')[1]}`);
+    await page.goto(setPasswordUrl);
+    await page.getByRole('heading', { name: 'Set your password' }).waitFor();
+    expect(page.url()).not.toContain('token=');
+    await screenshot(page, '01-set-password');
+    await page.getByLabel('New password').fill('too short');
+    await page.getByLabel('Repeat the password').fill('too short');
+    await page.getByRole('button', { name: 'Set password' }).click();
+    await page.getByRole('alert').filter({ hasText: 'at least 12 characters' }).waitFor();
+    await page.getByLabel('New password').fill(PASSWORD);
+    await page.getByLabel('Repeat the password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Set password' }).click();
+    await page.getByText('Your password is set').waitFor();
+    expect(await page.getByLabel('Email').inputValue()).toBe(email);
+    await screenshot(page, '02-sign-in');
+
+    await page.getByLabel('Password').fill('wrong password here');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Wrong email or password' }).waitFor();
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'SCIM Provisioning', level: 1 }).waitFor();
+    expect(new URL(page.url()).pathname).toBe(`/console/orgs/${slug}/scim`);
+    await page.getByText('SCIM is not enabled yet').waitFor();
+    await screenshot(page, '03-scim-not-enabled');
+  }, 60_000);
+
+  it('enables SCIM after a confirmation and shows the Base URL with a copy button', async () => {
+    await page.getByRole('button', { name: 'Enable SCIM' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Enable SCIM?' });
+    await dialog.waitFor();
+    await screenshotOf(dialog, 'enable-scim-confirm');
+    await dialog.getByRole('button', { name: 'Enable SCIM' }).click();
+    await page.getByText('SCIM is enabled.').waitFor();
+    const overview = page.getByRole('region', { name: 'Overview' });
+    await overview.getByText('Enabled', { exact: true }).waitFor();
+    expect(await page.getByRole('textbox', { name: 'Base URL' }).inputValue()).toBe(`${server.origin}/scim/v2`);
+    await page.getByRole('button', { name: 'Copy Base URL' }).click();
+    await page.getByText('Base URL copied to the clipboard.').waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(`${server.origin}/scim/v2`);
+    expect((await server.operator('GET', `/orgs/${slug}/scim`)).body.enabled).toBe(true);
+  }, 30_000);
+
+  it('generates a named token and shows the secret once, with a copy button', async () => {
+    const tokens = page.getByRole('region', { name: 'SCIM tokens' });
+    await tokens.getByText('No tokens yet.').waitFor();
+    await tokens.getByRole('button', { name: 'Generate token' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Generate a SCIM token' });
+    await dialog.getByLabel('Token name').fill('Entra Production');
+    await screenshotOf(dialog, 'generate-token');
+    await dialog.getByRole('button', { name: 'Generate' }).click();
+    const secret = page.getByRole('dialog', { name: 'Token generated' });
+    await secret.getByText('you will not see it again').waitFor();
+    token = await secret.getByRole('textbox', { name: 'SCIM token' }).inputValue();
+    expect(token.length).toBeGreaterThan(30);
+    await secret.getByRole('button', { name: 'Copy SCIM token' }).click();
+    await secret.getByText('SCIM token copied to the clipboard.').waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(token);
+    await screenshot(page, '04-token-secret');
+    await screenshotOf(secret, 'token-secret');
+    await secret.getByRole('button', { name: 'I have copied the token' }).click();
+    await secret.waitFor({ state: 'hidden' });
+    const row = tokens.getByRole('row').filter({ hasText: 'Entra Production' });
+    await row.getByText('Active').waitFor();
+    expect(await row.textContent()).toContain('Never');
+    // The secret is nowhere on the page any more.
+    expect(await page.content()).not.toContain(token);
+  }, 30_000);
+
+  it('turns on Sync groups, sets the default role and adds role mappings (normalised value shown)', async () => {
+    const sync = page.getByRole('switch', { name: /Sync groups/ });
+    expect(await sync.getAttribute('aria-checked')).toBe('false');
+    await sync.click();
+    await page.getByText('Sync groups is on').waitFor();
+    expect(await sync.getAttribute('aria-checked')).toBe('true');
+
+    await page.getByLabel('Default role').selectOption('viewer');
+    await page.getByText('Default role set to “viewer”.').waitFor();
+
+    const card = page.getByRole('region', { name: 'Role mappings' });
+    await card.getByText('No role mappings yet.').waitFor();
+    for (const [value, role] of [
+      ['  Admin ', 'admin'],
+      ['member', 'member'],
+      ['viewer', 'viewer'],
+    ] as const) {
+      await card.getByRole('button', { name: '+ Add mapping' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Add a role mapping' });
+      await dialog.getByLabel('IdP role value').fill(value);
+      await dialog.getByText(`Will match: ${value.trim().toLowerCase()}`).waitFor();
+      await dialog.getByLabel('App role').selectOption(role);
+      if (role === 'admin') await screenshotOf(dialog, 'add-role-mapping');
+      await dialog.getByRole('button', { name: 'Add mapping' }).click();
+      await dialog.waitFor({ state: 'hidden' });
+      await card.getByRole('row').filter({ hasText: role }).first().waitFor();
+    }
+    // A colliding value is refused with the server's words.
+    await card.getByRole('button', { name: '+ Add mapping' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add a role mapping' });
+    await dialog.getByLabel('IdP role value').fill('ADMIN');
+    await dialog.getByRole('button', { name: 'Add mapping' }).click();
+    await dialog.getByRole('alert').filter({ hasText: 'collides' }).waitFor();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+
+    // Edit: point "viewer" at member, then back.
+    await card.getByRole('button', { name: 'Edit mapping viewer' }).click();
+    const edit = page.getByRole('dialog', { name: 'Edit role mapping' });
+    await edit.getByLabel('App role').selectOption('member');
+    await edit.getByRole('button', { name: 'Save mapping' }).click();
+    await edit.waitFor({ state: 'hidden' });
+    await card.getByText('Mapping saved.').waitFor();
+    // Delete it.
+    await card.getByRole('button', { name: 'Delete mapping viewer' }).click();
+    await page.getByRole('dialog', { name: /Delete the mapping/ }).getByRole('button', { name: 'Delete mapping' }).click();
+    await card.getByText('Mapping “viewer” deleted.').waitFor();
+
+    const rows = await card.locator('tbody tr').allTextContents();
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toContain('admin');
+    const mappings = (await server.operator('GET', `/orgs/${slug}/role-mappings`)).body;
+    expect(mappings.map((m: { normalizedValue: string; role: string }) => `${m.normalizedValue}→${m.role}`)).toEqual(['admin→admin', 'member→member']);
+    expect((await server.operator('GET', `/orgs/${slug}/scim`)).body).toMatchObject({ syncGroups: true, defaultRole: 'viewer' });
+    await page.getByRole('heading', { name: 'SCIM Provisioning', level: 1 }).scrollIntoViewIfNeeded();
+    await screenshot(page, '05-scim-provisioning');
+    await screenshotOf(page.getByRole('region', { name: 'Overview' }), 'overview-card');
+    await screenshotOf(card, 'role-mappings-card');
+  }, 60_000);
+
+  it('shows empty states before the IdP sends anything', async () => {
+    await page.getByRole('link', { name: 'Members' }).first().click();
+    await page.getByText('No members yet.').waitFor();
+    await page.getByText('Assign users to the app in your IdP').waitFor();
+    await screenshot(page, '06-members-empty');
+    await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Groups' }).click();
+    await page.getByText('No groups yet.').waitFor();
+  }, 30_000);
+
+  it('the IdP provisions users and a group with the token (Entra request shapes)', async () => {
+    // Test Connection.
+    expect((await server.scim(token, 'GET', '/ServiceProviderConfig')).status).toBe(200);
+    expect((await server.scim(token, 'GET', '/Users?count=1')).status).toBe(200);
+    const probe = await server.scim(token, 'GET', `/Users?filter=userName+eq+%22${randomUUID()}%22`);
+    expect(probe).toMatchObject({ status: 200, body: { totalResults: 0 } });
+    // Create: Entra looks the user up by userName first, then POSTs.
+    for (const [key, p] of Object.entries(people)) {
+      expect((await server.scim(token, 'GET', `/Users?filter=userName+eq+%22${encodeURIComponent(p.upn)}%22`)).body.totalResults).toBe(0);
+      const created = await server.scim(token, 'POST', '/Users', entraUser(p.given, p.family, p.upn, p.role));
+      expect(created.status).toBe(201);
+      ids[key] = created.body.id;
+    }
+    // The group, then its members as a PATCH add (how Entra sends membership).
+    const g = await server.scim(token, 'POST', '/Groups', { schemas: [GROUP, 'http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group'], externalId: randomUUID(), displayName: 'Engineering', meta: { resourceType: 'Group' } });
+    expect(g.status).toBe(201);
+    groupId = g.body.id;
+    const add = await server.scim(token, 'PATCH', `/Groups/${groupId}`, { schemas: [PATCH_OP], Operations: [{ op: 'Add', path: 'members', value: [{ value: ids.alice }, { value: ids.bob }] }] });
+    expect(add.status).toBe(204);
+    // A refused request, so Activity has a failure to show: a user without userName.
+    const bad = await server.scim(token, 'POST', '/Users', { schemas: [USER], active: true, emails: [{ value: 'nobody@acme.example', type: 'work', primary: true }] });
+    expect(bad.status).toBe(400);
+  }, 30_000);
+
+  it('Members shows their names, emails, active state, roles and where the roles came from', async () => {
+    await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Members' }).click();
+    const table = page.getByRole('table', { name: /Members/ });
+    await table.getByRole('link', { name: 'Alice Johnson' }).waitFor();
+    const row = (name: string) => table.getByRole('row').filter({ has: page.getByRole('link', { name }) });
+    expect(await row('Alice Johnson').textContent()).toContain(people.alice.upn);
+    for (const [name, role, source] of [
+      ['Alice Johnson', 'admin', 'Role mapping'],
+      ['Bob Martinez', 'member', 'Role mapping'],
+      ['Carol Nguyen', 'viewer', 'Default role'],
+    ] as const) {
+      const cells = await row(name).getByRole('cell').allTextContents();
+      expect(cells[2]).toBe('Active');
+      expect(cells[3]).toBe(role);
+      expect(cells[4]).toBe(source);
+    }
+    expect(await row('Alice Johnson').getByRole('cell').nth(5).textContent()).toBe('Engineering');
+    expect(await row('Carol Nguyen').getByRole('cell').nth(5).textContent()).toBe('—');
+    await screenshot(page, '07-members');
+    await screenshotOf(table, 'members-table');
+
+    // Search and sort.
+    await page.getByLabel('Search members').fill('martinez');
+    await page.waitForURL(/q=martinez/);
+    await table.getByRole('link', { name: 'Bob Martinez' }).waitFor();
+    await expect.poll(() => table.locator('tbody tr').count()).toBe(1);
+    await page.getByLabel('Search members').fill('');
+    await page.waitForURL((u) => !u.search.includes('q='));
+    await table.getByRole('link', { name: 'Carol Nguyen' }).waitFor();
+    await table.getByRole('button', { name: /^Name/ }).click();
+    await page.waitForURL(/order=desc/);
+    await expect.poll(async () => (await table.locator('tbody tr td:first-child a').allTextContents())[0]).toBe('Carol Nguyen');
+    expect(await table.getByRole('columnheader', { name: /Name/ }).getAttribute('aria-sort')).toBe('descending');
+
+    // The phone width.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await table.getByRole('link', { name: 'Alice Johnson' }).waitFor();
+    await screenshot(page, '07-members-390');
+    await page.setViewportSize({ width: 1280, height: 800 });
+  }, 60_000);
+
+  it("a member's page explains the role, lists groups and activity, shows the SCIM document and changes the role by hand", async () => {
+    await page.getByRole('link', { name: 'Alice Johnson' }).click();
+    await page.getByRole('heading', { name: /Alice Johnson/, level: 1 }).waitFor();
+    const role = page.getByRole('region', { name: 'Role' });
+    await role.getByText('Entry taken').waitFor();
+    expect(await role.textContent()).toMatch(/Admin/);
+    await role.getByText('matched').waitFor();
+    await page.getByRole('region', { name: 'Groups' }).getByRole('link', { name: 'Engineering' }).waitFor();
+    const activity = page.getByRole('region', { name: 'Recent activity' });
+    await activity.getByText('Create').first().waitFor();
+    await page.getByText('Show the SCIM document').click();
+    expect(await page.getByLabel('SCIM document JSON').textContent()).toContain(`"userName": "${people.alice.upn}"`);
+    await screenshot(page, '08-member');
+
+    await role.getByLabel('Set role by hand').selectOption('viewer');
+    await role.getByRole('button', { name: 'Set role' }).click();
+    await page.getByText('Role set to “viewer” by hand.').waitFor();
+    expect(await role.textContent()).toContain('Set by an admin');
+    await role.getByRole('button', { name: 'Return to automatic' }).click();
+    await page.getByText(/Role handed back to automatic resolution: now “admin”/).waitFor();
+  }, 30_000);
+
+  it('Groups shows the group with its member count, and the group page its members', async () => {
+    await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Groups' }).click();
+    const table = page.getByRole('table', { name: 'Groups' });
+    const row = table.getByRole('row').filter({ has: page.getByRole('link', { name: 'Engineering' }) });
+    await row.waitFor();
+    expect((await row.getByRole('cell').allTextContents())[1]).toBe('2');
+    await screenshot(page, '09-groups');
+    await row.getByRole('link', { name: 'Engineering' }).click();
+    await page.getByRole('heading', { name: 'Engineering', level: 1 }).waitFor();
+    const members = page.getByRole('table', { name: 'Members of Engineering' });
+    await members.getByRole('link', { name: 'Alice Johnson' }).waitFor();
+    await members.getByRole('link', { name: 'Bob Martinez' }).waitFor();
+    expect(await members.locator('tbody tr').count()).toBe(2);
+    await page.getByText('1–2 of 2').waitFor();
+    await screenshot(page, '10-group');
+  }, 30_000);
+
+  it('a user the IdP deactivates shows as inactive', async () => {
+    const off = await server.scim(token, 'PATCH', `/Users/${ids.bob}`, { schemas: [PATCH_OP], Operations: [{ op: 'Replace', path: 'active', value: 'False' }] });
+    expect(off.status).toBe(200);
+    await page.goto(url(`/orgs/${slug}/members`));
+    const table = page.getByRole('table', { name: /Members/ });
+    const row = table.getByRole('row').filter({ has: page.getByRole('link', { name: 'Bob Martinez' }) });
+    await row.waitFor();
+    expect((await row.getByRole('cell').allTextContents())[2]).toBe('Inactive');
+    expect((await table.getByRole('row').filter({ has: page.getByRole('link', { name: 'Alice Johnson' }) }).getByRole('cell').allTextContents())[2]).toBe('Active');
+    await page.getByLabel('Status').selectOption('false');
+    await page.waitForURL(/active=false/);
+    await expect.poll(() => table.locator('tbody tr').count()).toBe(1);
+  }, 30_000);
+
+  it('revoking the token makes the IdP get 401, and Activity shows it', async () => {
+    await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'SCIM Provisioning' }).click();
+    const tokens = page.getByRole('region', { name: 'SCIM tokens' });
+    await tokens.getByRole('button', { name: 'Revoke Entra Production' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Revoke “Entra Production”?' });
+    await dialog.getByText('answers 401 Unauthorized').waitFor();
+    await dialog.getByRole('button', { name: 'Revoke token' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await tokens.getByText('No active tokens.').waitFor();
+    await tokens.getByRole('button', { name: 'Show 1 revoked token' }).click();
+    await tokens.getByText('Revoked', { exact: true }).waitFor();
+
+    const refused = await server.scim(token, 'GET', '/Users?count=1');
+    expect(refused.status).toBe(401);
+
+    await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Activity' }).click();
+    await page.getByRole('heading', { name: 'Activity', level: 1 }).waitFor();
+    const log = page.getByRole('table', { name: /Activity/ });
+    await log.getByRole('cell', { name: '401' }).first().waitFor();
+    await page.getByRole('img', { name: /Bar chart of SCIM requests per hour/ }).waitFor();
+    expect(await page.getByText(/client errors \(4xx\)/).first().textContent()).toMatch(/[1-9]\d* client errors/);
+    await screenshot(page, '11-activity');
+
+    await page.getByLabel('Failures only').check();
+    await page.waitForURL(/failures=1/);
+    await expect.poll(async () => (await log.locator('tbody tr:not(.details-row) td:nth-child(5)').allTextContents()).every((s) => /^4|^5/.test(s.trim()))).toBe(true);
+    const row401 = log.locator('tbody tr:not(.details-row)').filter({ hasText: '401' }).first();
+    await row401.getByRole('button', { name: /Show details/ }).click();
+    const details = log.locator('tr.details-row:not([hidden])').first();
+    await details.getByText('Unauthorized: the token is wrong, expired or revoked').waitFor();
+    expect(await details.textContent()).toContain('GET /Users?count=1');
+    expect(await details.textContent()).toContain('Entra Production');
+    // The 400 with its SCIM error.
+    const row400 = log.locator('tbody tr:not(.details-row)').filter({ hasText: '400' }).first();
+    await row400.getByRole('button', { name: /Show details/ }).click();
+    await log.getByText('invalidValue').first().waitFor();
+    await screenshot(page, '12-activity-failures');
+
+    // Filter by a member: Bob's deactivation, with its diff.
+    await page.getByLabel('Failures only').uncheck();
+    await page.getByLabel('Member or group').fill('Bob');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.waitForURL(/target=Bob/);
+    const deactivation = log.locator('tbody tr:not(.details-row)').filter({ hasText: 'Deactivate' }).first();
+    await deactivation.getByRole('button', { name: /Show details/ }).click();
+    const diff = page.getByRole('table', { name: 'Attribute changes' });
+    await diff.waitFor();
+    expect(await diff.textContent()).toMatch(/active\s*truefalse/);
+  }, 60_000);
+
+  it('the operator signs in with the operator token and switches organisation', async () => {
+    const op = await context.browser()!.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB', timezoneId: 'UTC' });
+    const p = await op.newPage();
+    const opWatch = watchPage(p, server.origin);
+    await p.goto(url('/'));
+    await p.getByRole('heading', { name: 'Sign in to the console' }).waitFor();
+    await p.getByRole('button', { name: 'Operator' }).click();
+    await p.getByLabel('Operator token').fill('not-the-token-at-all');
+    await p.getByRole('button', { name: 'Sign in' }).click();
+    await p.getByRole('alert').filter({ hasText: 'That is not the operator token' }).waitFor();
+    await p.getByLabel('Operator token').fill(OPERATOR_TOKEN);
+    await p.getByRole('button', { name: 'Sign in' }).click();
+    await p.getByRole('heading', { name: 'Organisations', level: 1 }).waitFor();
+    await p.getByRole('link', { name: orgName }).click();
+    await p.getByRole('heading', { name: 'SCIM Provisioning', level: 1 }).waitFor();
+    await p.getByLabel('Organisation').selectOption(`${slug}-b`);
+    await p.waitForURL(new RegExp(`/orgs/${slug}-b/scim$`));
+    await p.getByText('SCIM is not enabled yet').waitFor();
+    await p.getByLabel('Organisation').selectOption(slug);
+    await p.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Members' }).click();
+    await p.getByLabel('Organisation').selectOption(`${slug}-b`);
+    await p.waitForURL(new RegExp(`/orgs/${slug}-b/members$`));
+    await p.getByText('SCIM is not enabled for this organisation').waitFor();
+    await screenshot(p, '13-operator-org-switcher');
+    expect(await p.evaluate(() => sessionStorage.getItem('scimd.operatorToken'))).toBe(OPERATOR_TOKEN);
+    await p.getByRole('button', { name: 'Sign out' }).click();
+    await p.getByRole('heading', { name: 'Sign in to the console' }).waitFor();
+    expect(await p.evaluate(() => sessionStorage.getItem('scimd.operatorToken'))).toBeNull();
+    expect(opWatch.problems).toEqual([]);
+    await op.close();
+  }, 60_000);
+
+  it('signing out ends the session; the console asks to sign in again', async () => {
+    await page.goto(url(`/orgs/${slug}/members`));
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in to the console' }).waitFor();
+    await page.goto(url(`/orgs/${slug}/groups`));
+    await page.getByRole('heading', { name: 'Sign in to the console' }).waitFor();
+    expect(watcher.problems).toEqual([]);
+  }, 30_000);
+});
