@@ -18,6 +18,7 @@ import { requireRole } from '../tenants/roles.js';
 import { getScimSettings } from '../tenants/scim-config.js';
 import { isUuid } from '../tenants/tokens.js';
 import { afterCursor, checkPageRequest, containsPattern, decodeCursor, encodeCursor, type Page, type PageRequest } from './admin-paging.js';
+import { groupsOfUsers } from './memberships.js';
 import { explainRole, type RoleExplanation } from './role-explanation.js';
 import { resolveRole } from './role-resolution.js';
 
@@ -77,26 +78,6 @@ function sortKey(sort: MemberSort): { key: RawBuilder<unknown>; type: 'text' | '
   }
 }
 
-/** The groups of several users, in one query. */
-async function groupsOf(db: Db, orgId: string, userIds: string[]): Promise<Map<string, { id: string; displayName: string }[]>> {
-  const out = new Map<string, { id: string; displayName: string }[]>();
-  if (!userIds.length) return out;
-  const rows = await db
-    .selectFrom('scim_group_members as m')
-    .innerJoin('scim_groups as g', 'g.id', 'm.group_id')
-    .select(['m.user_id', 'g.id', 'g.display_name'])
-    .where('m.org_id', '=', orgId)
-    .where('m.user_id', 'in', userIds)
-    .orderBy('g.display_name')
-    .orderBy('g.id')
-    .execute();
-  for (const r of rows) {
-    const list = out.get(r.user_id) ?? [];
-    list.push({ id: r.id, displayName: r.display_name });
-    out.set(r.user_id, list);
-  }
-  return out;
-}
 
 const toMember = (r: UserRow & { name: string | null }, groups: { id: string; displayName: string }[]): Member => ({
   id: r.id,
@@ -135,7 +116,7 @@ export async function listMembers(db: Kysely<Database>, orgId: string, q: Member
   const rows = await page.limit(q.limit + 1).execute();
   const more = rows.length > q.limit;
   const shown = rows.slice(0, q.limit);
-  const groups = await groupsOf(db, orgId, shown.map((r) => r.id));
+  const groups = await groupsOfUsers(db, orgId, shown.map((r) => r.id));
   const last = shown[shown.length - 1];
   return {
     items: shown.map((r) => toMember(r, groups.get(r.id) ?? [])),
@@ -158,7 +139,7 @@ async function loadRow(db: Db, orgId: string, id: string, forUpdate = false): Pr
 /** One member, with the stored role source in full. @throws MemberNotFoundError (also for another org's id). */
 export async function getMember(db: Db, orgId: string, id: string): Promise<Member & { roleSourceDetail: RoleSource | null }> {
   const row = await loadRow(db, orgId, id);
-  const groups = await groupsOf(db, orgId, [row.id]);
+  const groups = await groupsOfUsers(db, orgId, [row.id]);
   return { ...toMember(row, groups.get(row.id) ?? []), roleSourceDetail: row.app_role_source };
 }
 

@@ -17,6 +17,7 @@ import { orderDocument } from '../scim/schemas/order.js';
 import { ENTERPRISE_USER_SCHEMA, userResourceType } from '../scim/schemas/resource-types.js';
 import { normalizeRoleValue } from '../tenants/role-mappings.js';
 import { isUuid } from '../tenants/tokens.js';
+import { groupsOfUsers } from './memberships.js';
 import { diffDocuments, userUpdateOperation } from '../activity/diff.js';
 import { etagOf, keepExternalId, requireIndexable, requireSameId, requireVersion, type ScimContext } from './context.js';
 import { orderTerm, parseListQuery, type ListParams } from './list-query.js';
@@ -101,24 +102,10 @@ async function inTransaction<T>(ctx: ScimContext, work: (trx: Transaction<Databa
   }
 }
 
-/** Loads the `groups` of several users in one query (no N+1 on list pages). */
+/** The `groups` attribute of several users (RFC 7643 §4.1.2: value + display), one query. */
 async function groupsOf(db: Db, orgId: string, userIds: string[]): Promise<Map<string, GroupRef[]>> {
-  const out = new Map<string, GroupRef[]>();
-  if (!userIds.length) return out;
-  const rows = await db
-    .selectFrom('scim_group_members as m')
-    .innerJoin('scim_groups as g', 'g.id', 'm.group_id')
-    .select(['m.user_id', 'g.id', 'g.display_name'])
-    .where('m.org_id', '=', orgId)
-    .where('m.user_id', 'in', userIds)
-    .orderBy('g.display_name')
-    .execute();
-  for (const r of rows) {
-    const list = out.get(r.user_id) ?? [];
-    list.push({ value: r.id, display: r.display_name });
-    out.set(r.user_id, list);
-  }
-  return out;
+  const byUser = await groupsOfUsers(db, orgId, userIds);
+  return new Map([...byUser].map(([id, groups]) => [id, groups.map((g) => ({ value: g.id, display: g.displayName }))]));
 }
 
 async function loadRow(db: Db, orgId: string, id: string, forUpdate = false): Promise<UserRow> {
