@@ -4,8 +4,9 @@ import type { HourBucket } from '../types';
 
 const HOUR = 3_600_000;
 const dayLabel = new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric' });
-const hourLabel = new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' });
-const timeLabel = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
+const hourLabel = new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+const timeLabel = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const SERIES = ['ok', 'clientErrors', 'serverErrors'];
 
 export const COLORS = { ok: '#2f9e6b', clientErrors: '#e0a100', serverErrors: '#d64545' };
 
@@ -28,7 +29,12 @@ export function summarise(buckets: HourBucket[], days: number): string {
   const span = days === 1 ? 'the last 24 hours' : `the last ${days} days`;
   if (t.ok + t.c + t.x === 0) return `No SCIM requests in ${span}.`;
   let s = `In ${span}: ${t.ok} succeeded, ${t.c} client errors (4xx), ${t.x} server errors (5xx).`;
-  if (firstFailure && lastFailure) s += ` Failures from the hour of ${hourLabel.format(new Date(firstFailure.hour))} to the hour of ${hourLabel.format(new Date(lastFailure.hour))}.`;
+  if (firstFailure && lastFailure) {
+    s +=
+      firstFailure.hour === lastFailure.hour
+        ? ` Failures in the hour from ${hourLabel.format(new Date(firstFailure.hour))}.`
+        : ` Failures between the hours from ${hourLabel.format(new Date(firstFailure.hour))} and ${hourLabel.format(new Date(lastFailure.hour))}.`;
+  }
   return s;
 }
 
@@ -46,7 +52,7 @@ export function HourlyChart({ buckets, days }: { buckets: HourBucket[]; days: nu
             <XAxis dataKey="t" type="category" ticks={ticks} tickFormatter={(t: number) => (days === 1 ? timeLabel.format(new Date(t)) : dayLabel.format(new Date(t)))} tick={{ fontSize: 12, fill: '#5b6275' }} tickLine={false} axisLine={{ stroke: '#c9cedb' }} interval="preserveStartEnd" />
             <YAxis allowDecimals={false} tick={{ fontSize: 12, fill: '#5b6275' }} tickLine={false} axisLine={false} width={48} />
             <Tooltip labelFormatter={(t) => hourLabel.format(new Date(Number(t)))} isAnimationActive={false} />
-            <Legend wrapperStyle={{ fontSize: 13 }} />
+            <Legend wrapperStyle={{ fontSize: 13 }} itemSorter={(item) => SERIES.indexOf(String(item.dataKey))} />
             <Bar dataKey="ok" name="Succeeded" stackId="a" fill={COLORS.ok} isAnimationActive={false} />
             <Bar dataKey="clientErrors" name="Client errors (4xx)" stackId="a" fill={COLORS.clientErrors} isAnimationActive={false} />
             <Bar dataKey="serverErrors" name="Server errors (5xx)" stackId="a" fill={COLORS.serverErrors} isAnimationActive={false} />

@@ -74,7 +74,7 @@ function MappingDialog({ base, roles, mapping, open, onClose, onSaved }: { base:
   );
 }
 
-export function RoleMappingsCard({ base, roles, defaultRole, onDefaultRole, busy, onChange }: { base: string; roles: Role[]; defaultRole: string | null; onDefaultRole(role: string | null): void; busy: boolean; onChange(): void }) {
+export function RoleMappingsCard({ base, roles, defaultRole, onDefaultRole, busy, onChange, notice }: { base: string; roles: Role[]; defaultRole: string | null; onDefaultRole(role: string | null): void; busy: boolean; onChange(): void; notice: string | null }) {
   const mappings = useApi<RoleMapping[]>(`${base}/role-mappings`);
   const [editing, setEditing] = useState<RoleMapping | 'new' | null>(null);
   const [deleting, setDeleting] = useState<RoleMapping | null>(null);
@@ -118,6 +118,7 @@ export function RoleMappingsCard({ base, roles, defaultRole, onDefaultRole, busy
           The safety net for users whose role value matches no mapping (or who have none). Recommended.
         </p>
       </div>
+      {notice ? <Notice tone="success">{notice}</Notice> : null}
       {saved ? <Notice tone="success">{saved}</Notice> : null}
       <ErrorMessage error={mappings.error} prefix="Could not load the role mappings." />
       {mappings.loading && !mappings.data ? (
@@ -132,8 +133,7 @@ export function RoleMappingsCard({ base, roles, defaultRole, onDefaultRole, busy
             <caption className="visually-hidden">Role mappings</caption>
             <thead>
               <tr>
-                <th scope="col">IdP role value</th>
-                <th scope="col">Matched as</th>
+                <th scope="col">IdP role value (as matched)</th>
                 <th scope="col">App role</th>
                 <th scope="col">
                   <span className="visually-hidden">Actions</span>
@@ -143,10 +143,7 @@ export function RoleMappingsCard({ base, roles, defaultRole, onDefaultRole, busy
             <tbody>
               {list.map((m) => (
                 <tr key={m.id}>
-                  <td data-label="IdP role value">
-                    <code>{m.idpRoleValue}</code>
-                  </td>
-                  <td data-label="Matched as">
+                  <td data-label="IdP value">
                     <Normalised value={m.normalizedValue} />
                   </td>
                   <td data-label="App role">

@@ -3,16 +3,18 @@
  * only, operation, source, member or group, time range); the filters live in
  * the address, so the member and group pages can link here.
  */
-import { useEffect, useState, type FormEvent } from 'react';
+import { lazy, Suspense, useEffect, useState, type FormEvent } from 'react';
 import { useSearchParams } from 'react-router';
 import { api } from '../api';
 import { ActivityTable } from '../components/ActivityTable';
-import { HourlyChart } from '../components/HourlyChart';
 import { useOrg, useTitle } from '../components/Layout';
 import { Card, EmptyState, ErrorMessage, Loading, PageHeader } from '../components/ui';
 import { OPERATION_TEXT } from '../format';
 import { useAction, useApi } from '../hooks';
 import type { ActivityItem, HourBucket } from '../types';
+
+// The chart library is the console's largest dependency: loaded with this page only.
+const HourlyChart = lazy(() => import('../components/HourlyChart').then((m) => ({ default: m.HourlyChart })));
 
 const RANGES: { value: string; label: string; ms: number | null }[] = [
   { value: '', label: 'Any time', ms: null },
@@ -116,7 +118,13 @@ export function ActivityPage() {
         }
       >
         <ErrorMessage error={hourly.error} prefix="Could not load the chart." />
-        {hourly.data ? <HourlyChart buckets={hourly.data} days={days} /> : hourly.error ? null : <Loading what="Loading the chart" />}
+        {hourly.data ? (
+          <Suspense fallback={<Loading what="Loading the chart" />}>
+            <HourlyChart buckets={hourly.data} days={days} />
+          </Suspense>
+        ) : hourly.error ? null : (
+          <Loading what="Loading the chart" />
+        )}
       </Card>
 
       <form className="toolbar filters" onSubmit={submitTarget} aria-label="Filter the activity">
@@ -160,15 +168,6 @@ export function ActivityPage() {
             <option value="admin">Admins only</option>
           </select>
         </div>
-        <div className="field grow">
-          <label htmlFor="activity-target">Member or group</label>
-          <div className="copy-row">
-            <input id="activity-target" type="search" value={targetInput} onChange={(e) => setTargetInput(e.target.value)} placeholder="Part of a name, or an ID" />
-            <button type="submit" className="btn">
-              Filter
-            </button>
-          </div>
-        </div>
         <div className="field">
           <label htmlFor="activity-range">Time</label>
           <select id="activity-range" value={range} onChange={(e) => set({ range: e.target.value })}>
@@ -191,6 +190,15 @@ export function ActivityPage() {
             </div>
           </>
         ) : null}
+        <div className="field target-field">
+          <label htmlFor="activity-target">Member or group</label>
+          <div className="copy-row">
+            <input id="activity-target" type="search" value={targetInput} onChange={(e) => setTargetInput(e.target.value)} placeholder="Part of a name, or an ID" />
+            <button type="submit" className="btn">
+              Filter
+            </button>
+          </div>
+        </div>
         {filtered ? (
           <button
             type="button"

@@ -45,6 +45,7 @@ export function MembersPage() {
   return (
     <div className="page">
       <PageHeader title="Members" description="Everyone your identity provider provisioned, with the app role each one has and where it came from." />
+      {data && data.total === 0 && !filtered ? null : (
       <div className="toolbar" role="search">
         <div className="field grow">
           <label htmlFor="member-search">Search members</label>
@@ -70,6 +71,7 @@ export function MembersPage() {
           </select>
         </div>
       </div>
+      )}
       <ErrorMessage error={members.error} prefix="Could not load the members." />
       {!data ? (
         members.error ? null : <Loading what="Loading members" />

@@ -26,7 +26,8 @@ export function ScimPage() {
   const overview = useApi<Overview>(`${base}/scim/overview`);
   const roles = useApi<Role[]>(`${base}/roles`);
   const [confirm, setConfirm] = useState<'enable' | 'disable' | null>(null);
-  const [saved, setSaved] = useState<string | null>(null);
+  // Each confirmation shows in the card whose control caused it.
+  const [saved, setSaved] = useState<{ where: 'overview' | 'sync' | 'roles'; text: string } | null>(null);
   const toggle = useAction();
   const settings = useAction();
 
@@ -36,15 +37,15 @@ export function ScimPage() {
     const done = await toggle.run(() => api('PATCH', `${base}/scim`, { body: { enabled } }));
     if (done) {
       setConfirm(null);
-      setSaved(enabled ? 'SCIM is enabled. Generate a token below and give it to your IdP with the Base URL.' : 'SCIM is disabled: every SCIM request for this organisation now answers 403 Forbidden.');
+      setSaved({ where: 'overview', text: enabled ? 'SCIM is enabled. Generate a token below and give it to your IdP with the Base URL.' : 'SCIM is disabled: every SCIM request for this organisation now answers 403 Forbidden.' });
       overview.reload();
     }
   };
 
-  const patchSettings = async (body: Record<string, unknown>, message: string) => {
+  const patchSettings = async (where: 'sync' | 'roles', body: Record<string, unknown>, message: string) => {
     const done = await settings.run(() => api('PATCH', `${base}/scim`, { body }));
     if (done) {
-      setSaved(message);
+      setSaved({ where, text: message });
       overview.reload();
       roles.reload();
     }
@@ -57,7 +58,6 @@ export function ScimPage() {
         description={`Let ${org.name}’s identity provider (Microsoft Entra ID, Okta, …) create, update and deactivate members and groups here. Work top to bottom: enable SCIM, copy the Base URL, generate a token; then, if you want them, group sync and role mappings.`}
       />
       {overview.error ? <ErrorMessage error={overview.error} prefix="Could not load the SCIM settings." /> : null}
-      {saved ? <Notice tone="success">{saved}</Notice> : null}
       {!o ? (
         overview.error ? null : <Loading what="Loading the SCIM settings" />
       ) : (
@@ -129,6 +129,7 @@ export function ScimPage() {
               </Notice>
             ) : null}
             <CopyField label="Base URL" value={o.baseUrl} id="base-url" />
+            {saved?.where === 'overview' ? <Notice tone="success">{saved.text}</Notice> : null}
           </Card>
 
           <TokensCard base={base} enabled={o.enabled} onChange={overview.reload} />
@@ -138,13 +139,14 @@ export function ScimPage() {
               label="Sync groups"
               checked={o.syncGroups}
               disabled={settings.busy}
-              onChange={(next) => patchSettings({ syncGroups: next }, next ? 'Sync groups is on: the IdP can now create and update groups.' : 'Sync groups is off: every /Groups request from the IdP now answers 403 Forbidden; users are unaffected.')}
+              onChange={(next) => patchSettings('sync', { syncGroups: next }, next ? 'Sync groups is on: the IdP can now create and update groups.' : 'Sync groups is off: every /Groups request from the IdP now answers 403 Forbidden; users are unaffected.')}
               description="When off, every /Groups request from your IdP answers 403 Forbidden and the IdP logs group failures; users are unaffected."
             />
+            {saved?.where === 'sync' ? <Notice tone="success">{saved.text}</Notice> : null}
             <ErrorMessage error={settings.error} />
           </Card>
 
-          <RoleMappingsCard base={base} roles={roles.data ?? []} defaultRole={o.defaultRole} onDefaultRole={(role) => patchSettings({ defaultRole: role }, role ? `Default role set to “${role}”.` : 'Default role cleared: members without a matching mapping get no role.')} busy={settings.busy} onChange={roles.reload} />
+          <RoleMappingsCard base={base} roles={roles.data ?? []} defaultRole={o.defaultRole} notice={saved?.where === 'roles' ? saved.text : null} onDefaultRole={(role) => patchSettings('roles', { defaultRole: role }, role ? `Default role set to “${role}”.` : 'Default role cleared: members without a matching mapping get no role.')} busy={settings.busy} onChange={roles.reload} />
 
           <RolesCard base={base} roles={roles} onChange={overview.reload} />
         </>
