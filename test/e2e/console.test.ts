@@ -170,7 +170,8 @@ describe.runIf(enabled)('Console end to end (Chromium)', () => {
     expect(await sync.getAttribute('aria-checked')).toBe('false');
     await sync.click();
     await page.getByText('Sync groups is on').waitFor();
-    expect(await sync.getAttribute('aria-checked')).toBe('true');
+    await expect.poll(() => sync.getAttribute('aria-checked')).toBe('true');
+    await screenshotOf(page.getByRole('region', { name: 'Group sync' }), 'group-sync');
 
     await page.getByLabel('Default role').selectOption('viewer');
     await page.getByText('Default role set to “viewer”.').waitFor();
@@ -311,11 +312,12 @@ describe.runIf(enabled)('Console end to end (Chromium)', () => {
     await page.getByText('Show the SCIM document').click();
     expect(await page.getByLabel('SCIM document JSON').textContent()).toContain(`"userName": "${people.alice.upn}"`);
     await screenshot(page, '08-member');
+    await screenshotOf(role, 'member-role');
 
     await role.getByLabel('Set role by hand').selectOption('viewer');
     await role.getByRole('button', { name: 'Set role' }).click();
     await page.getByText('Role set to “viewer” by hand.').waitFor();
-    expect(await role.textContent()).toContain('Set by an admin');
+    await role.getByText('Set by an admin').first().waitFor();
     await role.getByRole('button', { name: 'Return to automatic' }).click();
     await page.getByText(/Role handed back to automatic resolution: now “admin”/).waitFor();
   }, 30_000);
@@ -383,6 +385,7 @@ describe.runIf(enabled)('Console end to end (Chromium)', () => {
     await details.getByText('Unauthorized: the token is wrong, expired or revoked').waitFor();
     expect(await details.textContent()).toContain('GET /Users?count=1');
     expect(await details.textContent()).toContain('Entra Production');
+    await screenshotOf(log, 'activity-401');
     // The 400 with its SCIM error.
     const row400 = log.locator('tbody tr:not(.details-row)').filter({ hasText: '400' }).first();
     await row400.getByRole('button', { name: /Show details/ }).click();

@@ -6,6 +6,8 @@ export interface Loaded<T> {
   error: unknown;
   loading: boolean;
   reload(): void;
+  /** Replaces the data at once (with what a change answered), before any reload. */
+  setData(update: (current: T | undefined) => T | undefined): void;
 }
 
 /**
@@ -38,7 +40,7 @@ export function useApi<T>(path: string | null, query?: RequestOptions['query']):
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key, tick]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
-  return { data, error, loading, reload };
+  return { data, error, loading, reload, setData };
 }
 
 /** `value`, settled for `ms` milliseconds (for search boxes). */

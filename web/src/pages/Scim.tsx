@@ -11,7 +11,7 @@ import { RoleMappingsCard, RolesCard } from '../components/RoleMappings';
 import { TokensCard } from '../components/Tokens';
 import { Badge, Card, ConfirmDialog, CopyField, ErrorMessage, Loading, Notice, PageHeader, Switch, When } from '../components/ui';
 import { useAction, useApi } from '../hooks';
-import type { Overview, Role } from '../types';
+import type { Overview, Role, ScimSettings } from '../types';
 
 function StatusBadge({ status }: { status: Overview['status'] }) {
   if (status === 'enabled') return <Badge tone="green">Enabled</Badge>;
@@ -34,8 +34,9 @@ export function ScimPage() {
   const o = overview.data;
 
   const setEnabled = async (enabled: boolean) => {
-    const done = await toggle.run(() => api('PATCH', `${base}/scim`, { body: { enabled } }));
+    const done = await toggle.run(() => api<ScimSettings>('PATCH', `${base}/scim`, { body: { enabled } }));
     if (done) {
+      overview.setData((o) => (o ? { ...o, enabled: done.enabled, status: done.enabled ? 'enabled' : 'disabled' } : o));
       setConfirm(null);
       setSaved({ where: 'overview', text: enabled ? 'SCIM is enabled. Generate a token below and give it to your IdP with the Base URL.' : 'SCIM is disabled: every SCIM request for this organisation now answers 403 Forbidden.' });
       overview.reload();
@@ -43,8 +44,9 @@ export function ScimPage() {
   };
 
   const patchSettings = async (where: 'sync' | 'roles', body: Record<string, unknown>, message: string) => {
-    const done = await settings.run(() => api('PATCH', `${base}/scim`, { body }));
+    const done = await settings.run(() => api<ScimSettings>('PATCH', `${base}/scim`, { body }));
     if (done) {
+      overview.setData((o) => (o ? { ...o, syncGroups: done.syncGroups, defaultRole: done.defaultRole } : o));
       setSaved({ where, text: message });
       overview.reload();
       roles.reload();
