@@ -14,7 +14,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPERATOR_TOKEN } from '../support/app.js';
-import { buildConsole, chromiumAvailable, launchBrowser, screenshot, screenshotOf, startServer, watchPage, type Server } from './support.js';
+import { a11yFindings, buildConsole, chromiumAvailable, launchBrowser, screenshot, screenshotOf, startServer, watchPage, type Server } from './support.js';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
@@ -134,6 +134,7 @@ describe.runIf(enabled)('Console end to end (Chromium)', () => {
     await overview.getByText('Enabled', { exact: true }).waitFor();
     expect(await page.getByRole('textbox', { name: 'Base URL' }).inputValue()).toBe(`${server.origin}/scim/v2`);
     await page.getByRole('button', { name: 'Copy Base URL' }).click();
+    await page.getByRole('button', { name: 'Copied Base URL' }).waitFor();
     await page.getByText('Base URL copied to the clipboard.').waitFor();
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(`${server.origin}/scim/v2`);
     expect((await server.operator('GET', `/orgs/${slug}/scim`)).body.enabled).toBe(true);
@@ -142,8 +143,14 @@ describe.runIf(enabled)('Console end to end (Chromium)', () => {
   it('generates a named token and shows the secret once, with a copy button', async () => {
     const tokens = page.getByRole('region', { name: 'SCIM tokens' });
     await tokens.getByText('No tokens yet.').waitFor();
-    await tokens.getByRole('button', { name: 'Generate token' }).click();
+    // Keyboard: the dialog takes focus on its first field, and Escape closes it.
+    await tokens.getByRole('button', { name: 'Generate token' }).focus();
+    await page.keyboard.press('Enter');
     const dialog = page.getByRole('dialog', { name: 'Generate a SCIM token' });
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('token-name');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    await tokens.getByRole('button', { name: 'Generate token' }).click();
     await dialog.getByLabel('Token name').fill('Entra Production');
     await screenshotOf(dialog, 'generate-token');
     await dialog.getByRole('button', { name: 'Generate' }).click();
@@ -152,6 +159,7 @@ describe.runIf(enabled)('Console end to end (Chromium)', () => {
     token = await secret.getByRole('textbox', { name: 'SCIM token' }).inputValue();
     expect(token.length).toBeGreaterThan(30);
     await secret.getByRole('button', { name: 'Copy SCIM token' }).click();
+    await secret.getByRole('button', { name: 'Copied SCIM token' }).waitFor();
     await secret.getByText('SCIM token copied to the clipboard.').waitFor();
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(token);
     await screenshot(page, '04-token-secret');
@@ -444,4 +452,8 @@ describe.runIf(enabled)('Console end to end (Chromium)', () => {
     await page.getByRole('heading', { name: 'Sign in to the console' }).waitFor();
     expect(watcher.problems).toEqual([]);
   }, 30_000);
+
+  it('axe-core finds no WCAG 2.1 A/AA problem on any screenshotted page (artifacts/a11y.json)', () => {
+    expect(a11yFindings).toEqual([]);
+  });
 });

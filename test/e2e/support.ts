@@ -8,7 +8,8 @@
  * except under CI=true, where a missing browser fails the run.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,8 +72,28 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** A full-page screenshot into artifacts/<name>.png. */
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** Accessibility problems axe-core found (WCAG 2 A and AA rules), per screenshotted page. */
+export const a11yFindings: { page: string; id: string; impact: string | null; help: string; targets: string[] }[] = [];
+
+/** Runs axe-core on the page as it is and records what it finds. */
+export async function audit(page: Page, name: string): Promise<void> {
+  // Evaluated through the DevTools protocol: the console's CSP rightly refuses an injected <script>.
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE);
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, opts: unknown): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
+  });
+  for (const v of violations) a11yFindings.push({ page: name, ...v });
+  mkdirSync(ARTIFACTS, { recursive: true });
+  writeFileSync(join(ARTIFACTS, 'a11y.json'), JSON.stringify(a11yFindings, null, 2));
+}
+
+/** A full-page screenshot into artifacts/<name>.png, after an accessibility audit of the page. */
 export async function screenshot(page: Page, name: string): Promise<void> {
+  await audit(page, name);
   mkdirSync(ARTIFACTS, { recursive: true });
   // Let the chart and fonts settle; no animations are left running.
   // From the top, so the sticky header sits where a person sees it.

@@ -134,7 +134,7 @@ export function CopyField({ label, value, secret, id }: { label: string; value: 
       <label htmlFor={inputId}>{label}</label>
       <div className="copy-row">
         <input id={inputId} ref={input} readOnly value={value} className={secret ? 'mono secret' : 'mono'} onFocus={(e) => e.currentTarget.select()} spellCheck={false} />
-        <button type="button" className="btn" onClick={async () => setState((await copyText(value, input.current)) ? 'copied' : 'failed')} aria-label={`Copy ${label}`}>
+        <button type="button" className="btn" onClick={async () => setState((await copyText(value, input.current)) ? 'copied' : 'failed')} aria-label={`${state === 'copied' ? 'Copied' : 'Copy'} ${label}`}>
           {state === 'copied' ? 'Copied' : 'Copy'}
         </button>
       </div>
