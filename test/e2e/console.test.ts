@@ -361,17 +361,61 @@ describe.runIf(enabled)('Console end to end (Chromium)', () => {
     await expect.poll(() => table.locator('tbody tr').count()).toBe(1);
   }, 30_000);
 
+  it('Members and a group page through more than one page', async () => {
+    const extra: string[] = [];
+    for (let i = 1; i <= 26; i++) {
+      const n = String(i).padStart(2, '0');
+      const r = await server.scim(token, 'POST', '/Users', entraUser('Zoe', `Extra ${n}`, `zoe.extra${n}-${run}@acme.example`, 'member'));
+      expect(r.status).toBe(201);
+      extra.push(r.body.id);
+    }
+    const add = await server.scim(token, 'PATCH', `/Groups/${groupId}`, { schemas: [PATCH_OP], Operations: [{ op: 'Add', path: 'members', value: extra.map((value) => ({ value })) }] });
+    expect(add.status).toBe(204);
+
+    await page.goto(url(`/orgs/${slug}/members`));
+    const pager = page.getByRole('navigation', { name: 'Members pages' });
+    await pager.getByText('1–25 of 29').waitFor();
+    await pager.getByRole('button', { name: 'Next' }).click();
+    await page.waitForURL(/page=2/);
+    await pager.getByText('26–29 of 29').waitFor();
+    const table = page.getByRole('table', { name: /Members/ });
+    await table.getByRole('link', { name: 'Zoe Extra 26' }).waitFor();
+    await expect.poll(() => table.locator('tbody tr').count()).toBe(4);
+
+    await page.goto(url(`/orgs/${slug}/groups/${groupId}`));
+    const groupPager = page.getByRole('navigation', { name: 'Group members pages' });
+    await groupPager.getByText('1–25 of 28').waitFor();
+    await groupPager.getByRole('button', { name: 'Next' }).click();
+    await groupPager.getByText('26–28 of 28').waitFor();
+    // Members added in one request join in id order, so page 2 holds three of the Zoes.
+    await expect.poll(async () => (await page.getByRole('table', { name: 'Members of Engineering' }).locator('tbody tr td:first-child a').allTextContents()).filter((t) => t.startsWith('Zoe Extra')).length).toBe(3);
+    await groupPager.getByRole('button', { name: 'Previous' }).click();
+    await groupPager.getByText('1–25 of 28').waitFor();
+  }, 60_000);
+
   it('revoking the token makes the IdP get 401, and Activity shows it', async () => {
     await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'SCIM Provisioning' }).click();
     const tokens = page.getByRole('region', { name: 'SCIM tokens' });
+    // Regenerate first: a new secret under the same name, the old one refused at once.
+    await tokens.getByRole('button', { name: 'Regenerate Entra Production' }).click();
+    await page.getByRole('dialog', { name: 'Regenerate “Entra Production”?' }).getByRole('button', { name: 'Regenerate' }).click();
+    const fresh = page.getByRole('dialog', { name: 'New secret for this token' });
+    await fresh.getByText('The previous secret of this token has stopped working.').waitFor();
+    const old = token;
+    token = await fresh.getByRole('textbox', { name: 'SCIM token' }).inputValue();
+    expect(token).not.toBe(old);
+    await fresh.getByRole('button', { name: 'I have copied the token' }).click();
+    expect((await server.scim(old, 'GET', '/Users?count=1')).status).toBe(401);
+    expect((await server.scim(token, 'GET', '/Users?count=1')).status).toBe(200);
+
     await tokens.getByRole('button', { name: 'Revoke Entra Production' }).click();
     const dialog = page.getByRole('dialog', { name: 'Revoke “Entra Production”?' });
     await dialog.getByText('answers 401 Unauthorized').waitFor();
     await dialog.getByRole('button', { name: 'Revoke token' }).click();
     await dialog.waitFor({ state: 'hidden' });
     await tokens.getByText('No active tokens.').waitFor();
-    await tokens.getByRole('button', { name: 'Show 1 revoked token' }).click();
-    await tokens.getByText('Revoked', { exact: true }).waitFor();
+    await tokens.getByRole('button', { name: 'Show 2 revoked tokens' }).click();
+    await expect.poll(() => tokens.getByText('Revoked', { exact: true }).count()).toBe(2);
 
     const refused = await server.scim(token, 'GET', '/Users?count=1');
     expect(refused.status).toBe(401);
@@ -425,6 +469,7 @@ describe.runIf(enabled)('Console end to end (Chromium)', () => {
     await p.getByLabel('Operator token').fill(OPERATOR_TOKEN);
     await p.getByRole('button', { name: 'Sign in' }).click();
     await p.getByRole('heading', { name: 'Organisations', level: 1 }).waitFor();
+    await screenshot(p, '13-operator-orgs');
     await p.getByRole('link', { name: orgName }).click();
     await p.getByRole('heading', { name: 'SCIM Provisioning', level: 1 }).waitFor();
     await p.getByLabel('Organisation').selectOption(`${slug}-b`);
@@ -435,7 +480,7 @@ describe.runIf(enabled)('Console end to end (Chromium)', () => {
     await p.getByLabel('Organisation').selectOption(`${slug}-b`);
     await p.waitForURL(new RegExp(`/orgs/${slug}-b/members$`));
     await p.getByText('SCIM is not enabled for this organisation').waitFor();
-    await screenshot(p, '13-operator-org-switcher');
+    await screenshot(p, '14-operator-org-switcher');
     expect(await p.evaluate(() => sessionStorage.getItem('scimd.operatorToken'))).toBe(OPERATOR_TOKEN);
     await p.getByRole('button', { name: 'Sign out' }).click();
     await p.getByRole('heading', { name: 'Sign in to the console' }).waitFor();

@@ -265,6 +265,8 @@ export function Pager({ page, limit, total, onPage, label }: { page: number; lim
       <span className="pager-range" aria-live="polite">
         {from}–{to} of {total}
       </span>
+      {pages > 1 ? (
+        <>
       <button type="button" className="btn btn-small" onClick={() => onPage(page - 1)} disabled={page <= 1}>
         Previous
       </button>
@@ -274,6 +276,8 @@ export function Pager({ page, limit, total, onPage, label }: { page: number; lim
       <button type="button" className="btn btn-small" onClick={() => onPage(page + 1)} disabled={page >= pages}>
         Next
       </button>
+        </>
+      ) : null}
     </nav>
   );
 }

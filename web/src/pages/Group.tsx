@@ -106,12 +106,16 @@ export function GroupPage() {
                   <span className="pager-range" aria-live="polite">
                     {(pageNo - 1) * PAGE + 1}–{(pageNo - 1) * PAGE + data.items.length} of {data.total}
                   </span>
+                  {pageNo > 1 || data.nextCursor ? (
+                    <>
                   <button type="button" className="btn btn-small" disabled={pageNo <= 1} onClick={() => setCursors((c) => c.slice(0, -1))}>
                     Previous
                   </button>
                   <button type="button" className="btn btn-small" disabled={!data.nextCursor} onClick={() => setCursors((c) => [...c, data.nextCursor!])}>
                     Next
                   </button>
+                    </>
+                  ) : null}
                 </nav>
               </>
             )}

@@ -50,9 +50,6 @@ export function OrgsPage() {
           <div className="field">
             <label htmlFor="org-slug">Slug</label>
             <input id="org-slug" required pattern="[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?" value={slug} onChange={(e) => setSlug(e.target.value)} aria-describedby="slug-help" />
-            <p id="slug-help" className="help">
-              Lower-case letters, digits and inner hyphens, e.g. <code>acme</code>.
-            </p>
           </div>
           <div className="field">
             <label htmlFor="org-name">Name</label>
@@ -62,6 +59,9 @@ export function OrgsPage() {
             Create
           </button>
         </form>
+        <p id="slug-help" className="help">
+          The slug is the organisation’s short name in the admin API and the CLI: lower-case letters, digits and inner hyphens, e.g. <code>acme</code>.
+        </p>
         <ErrorMessage error={action.error} />
       </Card>
     </div>
