@@ -229,6 +229,9 @@ describe.runIf(enabled)('Console end to end (Chromium)', () => {
     expect((await server.operator('GET', `/orgs/${slug}/scim`)).body).toMatchObject({ syncGroups: true, defaultRole: 'viewer' });
     await page.getByRole('heading', { name: 'SCIM Provisioning', level: 1 }).scrollIntoViewIfNeeded();
     await screenshot(page, '05-scim-provisioning');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await screenshot(page, '05-scim-provisioning-390');
+    await page.setViewportSize({ width: 1280, height: 800 });
     await screenshotOf(page.getByRole('region', { name: 'Overview' }), 'overview-card');
     await screenshotOf(card, 'role-mappings-card');
   }, 60_000);
@@ -427,6 +430,9 @@ describe.runIf(enabled)('Console end to end (Chromium)', () => {
     await page.getByRole('img', { name: /Bar chart of SCIM requests per hour/ }).waitFor();
     expect(await page.getByText(/client errors \(4xx\)/).first().textContent()).toMatch(/[1-9]\d* client errors/);
     await screenshot(page, '11-activity');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await screenshot(page, '11-activity-390');
+    await page.setViewportSize({ width: 1280, height: 800 });
 
     await page.getByLabel('Failures only').check();
     await page.waitForURL(/failures=1/);

@@ -193,6 +193,9 @@ export function ActivityTable({ items, base }: { items: ActivityItem[]; base: st
                   <td className="expander">
                     <button type="button" className="btn-icon" aria-expanded={expanded} aria-controls={`activity-${a.id}`} onClick={() => toggle(a.id)} aria-label={`${expanded ? 'Hide' : 'Show'} details of ${operationText(a.operation)} at ${formatDateTimeSeconds(a.at)}`}>
                       <span aria-hidden="true">{expanded ? '▾' : '▸'}</span>
+                      <span className="expander-text" aria-hidden="true">
+                        {expanded ? 'Hide details' : 'Details'}
+                      </span>
                     </button>
                   </td>
                   <td data-label="When">

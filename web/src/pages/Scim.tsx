@@ -66,7 +66,7 @@ export function ScimPage() {
         <>
           <Card
             title="Overview"
-            description="The two values your identity provider needs are the Base URL (Entra calls it Tenant URL) and a SCIM token."
+            description="Your identity provider needs two values: the Base URL below (Entra calls it Tenant URL) and a SCIM token, which you generate in SCIM tokens below."
             actions={
               o.enabled ? (
                 <button type="button" className="btn" onClick={() => setConfirm('disable')}>
