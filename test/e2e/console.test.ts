@@ -428,6 +428,8 @@ describe.runIf(enabled)('Console end to end (Chromium)', () => {
     const log = page.getByRole('table', { name: /Activity/ });
     await log.getByRole('cell', { name: '401' }).first().waitFor();
     await page.getByRole('img', { name: /Bar chart of SCIM requests per hour/ }).waitFor();
+    // The chart draws once its box is measured: wait for it, so the screenshot and the audit see it.
+    await page.locator('.recharts-legend-item').first().waitFor();
     expect(await page.getByText(/client errors \(4xx\)/).first().textContent()).toMatch(/[1-9]\d* client errors/);
     await screenshot(page, '11-activity');
     await page.setViewportSize({ width: 390, height: 844 });

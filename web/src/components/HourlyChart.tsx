@@ -52,7 +52,7 @@ export function HourlyChart({ buckets, days }: { buckets: HourBucket[]; days: nu
             <XAxis dataKey="t" type="category" ticks={ticks} tickFormatter={(t: number) => (days === 1 ? timeLabel.format(new Date(t)) : dayLabel.format(new Date(t)))} tick={{ fontSize: 12, fill: '#5b6275' }} tickLine={false} axisLine={{ stroke: '#c9cedb' }} interval="preserveStartEnd" />
             <YAxis allowDecimals={false} tick={{ fontSize: 12, fill: '#5b6275' }} tickLine={false} axisLine={false} width={48} />
             <Tooltip labelFormatter={(t) => hourLabel.format(new Date(Number(t)))} isAnimationActive={false} />
-            <Legend wrapperStyle={{ fontSize: 13 }} itemSorter={(item) => SERIES.indexOf(String(item.dataKey))} />
+            <Legend wrapperStyle={{ fontSize: 13 }} itemSorter={(item) => SERIES.indexOf(String(item.dataKey))} formatter={(value) => <span className="legend-text">{value}</span>} />
             <Bar dataKey="ok" name="Succeeded" stackId="a" fill={COLORS.ok} isAnimationActive={false} />
             <Bar dataKey="clientErrors" name="Client errors (4xx)" stackId="a" fill={COLORS.clientErrors} isAnimationActive={false} />
             <Bar dataKey="serverErrors" name="Server errors (5xx)" stackId="a" fill={COLORS.serverErrors} isAnimationActive={false} />
