@@ -35,7 +35,7 @@ const HELP = `Usage: npm run bench [-- options]
   --group-size N          members of the big group           (quick 1000, full 10000)
   --groups N              groups to seed, the big one included (quick 20, full 200; 0: no group scenarios)
   --duration S            seconds of load per scenario       (quick 3, full 10)
-  --warmup S              unmeasured load before each scenario (quick 0.5, full 2)
+  --warmup S              unmeasured load before each scenario (quick 0.25, full 2)
   --connections N         concurrent connections             (10)
   --seed-concurrency N    requests in flight while seeding   (8)
   --only a,b              run only these scenarios
@@ -91,7 +91,7 @@ function options() {
     groupSize: num('group-size', Math.min(quick ? 1000 : 10_000, Math.floor(num('users', quick ? 2000 : 20_000, { min: 1 }) / 2))),
     groups: num('groups', quick ? 20 : 200),
     duration: num('duration', quick ? 3 : 10, { min: 0.5, integer: false }),
-    warmup: num('warmup', quick ? 0.5 : 2, { integer: false }),
+    warmup: num('warmup', quick ? 0.25 : 2, { integer: false }),
     connections: num('connections', 10, { min: 1 }),
     seedConcurrency: num('seed-concurrency', 8, { min: 1 }),
     only: values.only ? values.only.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
