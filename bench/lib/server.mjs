@@ -43,7 +43,7 @@ export async function startScimd(opts) {
     opts.onLog?.(line);
   };
 
-  const url = await new Promise((resolve, reject) => {
+  const listening = new Promise((resolve, reject) => {
     let buffered = '';
     let found = false;
     const timer = setTimeout(() => reject(new Error(`scimd did not start within ${(opts.startTimeoutMs ?? 120_000) / 1000} s:\n${tail.join('\n')}`)), opts.startTimeoutMs ?? 120_000);
@@ -68,6 +68,15 @@ export async function startScimd(opts) {
       if (!found) reject(new Error(`scimd exited (${signal ?? code}) before listening:\n${tail.join('\n')}`));
     });
   });
+
+  let url;
+  try {
+    url = await listening;
+  } catch (err) {
+    child.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
 
   let stopping;
   return {
