@@ -7,6 +7,7 @@ import { loadConfig, type Config } from './config/config.js';
 import { migrateToLatest, openDatabase } from './db/connect.js';
 import { loadOrCreateOperatorToken } from './operator-token.js';
 import { schedulePruning } from './activity/retention.js';
+import { scheduleAnalyze } from './db/maintenance.js';
 
 /** Starts the server; resolves once it listens. @throws ConfigError, database errors. */
 export async function serve(config: Readonly<Config> = loadConfig()): Promise<{ close(): Promise<void>; url: string }> {
@@ -33,10 +34,12 @@ export async function serve(config: Readonly<Config> = loadConfig()): Promise<{ 
   else if (operator.source === 'file') console.log(`operator token: ${operator.path}`);
   else console.log('operator token: from SCIMD_OPERATOR_TOKEN');
   const stopPruning = schedulePruning(handle.db, (msg) => app.log.info(msg));
+  const stopAnalyze = scheduleAnalyze(handle, (msg) => app.log.warn(msg));
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       stopPruning();
+      stopAnalyze();
       await app.close();
       await handle.close();
     })());
