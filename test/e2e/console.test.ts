@@ -227,7 +227,17 @@ describe.runIf(enabled)('Console end to end (Chromium)', () => {
     const mappings = (await server.operator('GET', `/orgs/${slug}/role-mappings`)).body;
     expect(mappings.map((m: { normalizedValue: string; role: string }) => `${m.normalizedValue}→${m.role}`)).toEqual(['admin→admin', 'member→member']);
     expect((await server.operator('GET', `/orgs/${slug}/scim`)).body).toMatchObject({ syncGroups: true, defaultRole: 'viewer' });
-    await page.getByRole('heading', { name: 'SCIM Provisioning', level: 1 }).scrollIntoViewIfNeeded();
+
+    // viewer → viewer again, as the guides set it up; then the page as a returning admin sees it.
+    await card.getByRole('button', { name: '+ Add mapping' }).click();
+    const again = page.getByRole('dialog', { name: 'Add a role mapping' });
+    await again.getByLabel('IdP role value').fill('viewer');
+    await again.getByLabel('App role').selectOption('viewer');
+    await again.getByRole('button', { name: 'Add mapping' }).click();
+    await again.waitFor({ state: 'hidden' });
+    await expect.poll(() => card.locator('tbody tr').count()).toBe(3);
+    await page.reload();
+    await card.locator('tbody tr').nth(2).waitFor();
     await screenshot(page, '05-scim-provisioning');
     await page.setViewportSize({ width: 390, height: 844 });
     await screenshot(page, '05-scim-provisioning-390');
@@ -496,6 +506,18 @@ describe.runIf(enabled)('Console end to end (Chromium)', () => {
     expect(opWatch.problems).toEqual([]);
     await op.close();
   }, 60_000);
+
+  it('a session that ends under the console sends the admin to sign in, saying why', async () => {
+    await page.goto(url(`/orgs/${slug}/members`));
+    await page.getByRole('table', { name: /Members/ }).waitFor();
+    // As if it expired or was ended elsewhere: the server no longer knows the cookie.
+    const cookies = await context.cookies(server.origin);
+    await context.clearCookies();
+    await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Groups' }).click();
+    await page.getByRole('heading', { name: 'Sign in to the console' }).waitFor();
+    await page.getByText('Your session ended (signed out, or idle too long). Sign in again.').waitFor();
+    await context.addCookies(cookies);
+  }, 30_000);
 
   it('signing out ends the session; the console asks to sign in again', async () => {
     await page.goto(url(`/orgs/${slug}/members`));

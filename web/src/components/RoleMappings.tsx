@@ -1,5 +1,5 @@
 /** The default role, the role mappings (add, edit, delete) and the org's app roles. */
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { api } from '../api';
 import { useAction, useApi, type Loaded } from '../hooks';
 import type { Role, RoleMapping } from '../types';
@@ -79,6 +79,16 @@ export function RoleMappingsCard({ base, roles, defaultRole, onDefaultRole, busy
   const [editing, setEditing] = useState<RoleMapping | 'new' | null>(null);
   const [deleting, setDeleting] = useState<RoleMapping | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
+  // One confirmation at a time: the latest, the card's own or the default role's.
+  const [showNotice, setShowNotice] = useState(true);
+  useEffect(() => {
+    setShowNotice(true);
+    setSaved(null);
+  }, [notice]);
+  const confirm = (text: string) => {
+    setShowNotice(false);
+    setSaved(text);
+  };
   const del = useAction();
   const list = mappings.data ?? [];
 
@@ -86,7 +96,7 @@ export function RoleMappingsCard({ base, roles, defaultRole, onDefaultRole, busy
     if (!deleting) return;
     const ok = await del.run(() => api('DELETE', `${base}/role-mappings/${deleting.id}`).then(() => true));
     if (ok) {
-      setSaved(`Mapping “${deleting.idpRoleValue}” deleted.`);
+      confirm(`Mapping “${deleting.idpRoleValue}” deleted.`);
       setDeleting(null);
       mappings.reload();
       onChange();
@@ -118,7 +128,7 @@ export function RoleMappingsCard({ base, roles, defaultRole, onDefaultRole, busy
           The safety net for users whose role value matches no mapping (or who have none). Recommended.
         </p>
       </div>
-      {notice ? <Notice tone="success">{notice}</Notice> : null}
+      {notice && showNotice ? <Notice tone="success">{notice}</Notice> : null}
       {saved ? <Notice tone="success">{saved}</Notice> : null}
       <ErrorMessage error={mappings.error} prefix="Could not load the role mappings." />
       {mappings.loading && !mappings.data ? (
@@ -173,7 +183,7 @@ export function RoleMappingsCard({ base, roles, defaultRole, onDefaultRole, busy
           open
           onClose={() => setEditing(null)}
           onSaved={() => {
-            setSaved(editing === 'new' ? 'Mapping added.' : 'Mapping saved.');
+            confirm(editing === 'new' ? 'Mapping added.' : 'Mapping saved.');
             setEditing(null);
             mappings.reload();
             onChange();
