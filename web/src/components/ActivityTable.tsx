@@ -7,14 +7,28 @@ import { Badge, StatusBadge, When } from './ui';
 
 function Target({ item, base }: { item: ActivityItem; base?: string }) {
   if (!item.targetType && !item.targetName && !item.targetId) return <span className="muted">—</span>;
-  const label = item.targetName ?? item.targetId ?? '';
+  // Without a name, a long id is shortened (the full id is in its tooltip and the row's details).
+  const id = item.targetId ?? '';
+  const label = item.targetName ?? (id.length > 13 ? `${id.slice(0, 8)}…` : id);
   const href = base && item.targetId ? (item.targetType === 'User' ? `${base}/members/${item.targetId}` : item.targetType === 'Group' ? `${base}/groups/${item.targetId}` : null) : null;
   return (
     <span>
       {item.targetType ? <span className="muted small">{item.targetType} </span> : null}
-      {href ? <Link to={href}>{label}</Link> : label}
+      {href ? <Link to={href}>{label}</Link> : <span title={item.targetName ? undefined : id}>{label}</span>}
     </span>
   );
+}
+
+/** An admin action's details in one short line ("syncGroups: true, defaultRole: viewer"). */
+function detailsLine(a: ActivityItem): string | null {
+  const d = a.diff?.details;
+  if (!d) return null;
+  const parts = Object.entries(d)
+    .filter(([, v]) => v !== undefined && (typeof v !== 'object' || v === null))
+    .map(([k, v]) => `${k}: ${v === null ? 'none' : String(v)}`);
+  if (!parts.length) return null;
+  const line = parts.slice(0, 3).join(', ') + (parts.length > 3 ? ', …' : '');
+  return line.length > 90 ? `${line.slice(0, 89)}…` : line;
 }
 
 export function ActivityMiniTable({ items }: { items: ActivityItem[] }) {
@@ -204,6 +218,7 @@ export function ActivityTable({ items, base }: { items: ActivityItem[]; base: st
                   <td data-label="Operation">
                     {operationText(a.operation)} {a.source === 'admin' ? <Badge tone="grey">admin</Badge> : null}
                     {a.method ? <div className="muted small mono">{a.method} {a.path}</div> : null}
+                    {a.source === 'admin' && detailsLine(a) ? <div className="muted small">{detailsLine(a)}</div> : null}
                   </td>
                   <td data-label="Target">
                     <Target item={a} base={base} />
