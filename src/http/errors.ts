@@ -43,7 +43,7 @@ function fromFastify(err: FastifyError, maxPayloadBytes: number): ScimError | un
     // zod issues from the admin API's schemas: name each field and what it must be.
     const parts = err.validation.map((v) => {
       const field = String(v.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
-      return `${err.validationContext ?? 'body'}${field ? '.' + field : ''}: ${v.message}`;
+      return `${field || (err.validationContext === 'querystring' ? 'query' : 'body')}: ${plainValidationMessage(String(v.message ?? 'is not valid'))}`;
     });
     return new ScimError(400, undefined, parts.join('; '));
   }
@@ -124,4 +124,20 @@ export function clientErrorHandler(err: Error & { code?: string }, socket: Socke
   const body = JSON.stringify(new ScimError(status, undefined, detail).toJSON());
   const reason = status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request';
   socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: ${SCIM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+
+/**
+ * zod's messages say what the schema expected ("Too small: expected string to
+ * have >=1 characters"); an admin reading the console wants what to do.
+ */
+export function plainValidationMessage(message: string): string {
+  let m: RegExpMatchArray | null;
+  if ((m = message.match(/^Too small: expected string to have >=(\d+) characters?$/))) return m[1] === '1' ? 'must not be empty' : `must be at least ${m[1]} characters`;
+  if ((m = message.match(/^Too big: expected string to have <=(\d+) characters?$/))) return `must be at most ${m[1]} characters`;
+  if ((m = message.match(/^Too small: expected number to be >=(\d+)$/))) return `must be at least ${m[1]}`;
+  if ((m = message.match(/^Too big: expected number to be <=(\d+)$/))) return `must be at most ${m[1]}`;
+  if ((m = message.match(/^Too big: expected array to have <=(\d+) items?$/))) return `may list at most ${m[1]} items`;
+  if ((m = message.match(/^Invalid input: expected (\w+), received (\w+)$/))) return m[2] === 'undefined' ? 'is required' : `must be a ${m[1]}, not a ${m[2]}`;
+  if ((m = message.match(/^Unrecognized keys?: (.+)$/))) return `unknown field ${m[1]}`;
+  return message;
 }

@@ -35,3 +35,21 @@ describe.each(dialects())('SCIM tokens at rest on %s', (dialect) => {
     expect(fresh).toEqual({ token_hash: createHash('sha256').update(regen.body.token).digest('hex'), name: 'Entra Production' });
   });
 });
+
+describe.each(dialects())('SCIM token names on %s', (dialect) => {
+  it('refuses a second active token with the same name and blank names, in plain words', async () => {
+    const t = await testApp(dialect);
+    const org = await testOrg(t);
+    const dup = await t.admin('POST', `/orgs/${org.slug}/scim/tokens`, { name: 'TEST' });
+    expect(dup.status).toBe(409);
+    expect(dup.body.message).toBe('A token named "TEST" is already active; choose another name, or regenerate that token');
+    const blank = await t.admin('POST', `/orgs/${org.slug}/scim/tokens`, { name: '   ' });
+    expect(blank.status).toBe(400);
+    expect(blank.body.message).toBe('name: must not be empty');
+    const long = await t.admin('POST', `/orgs/${org.slug}/scim/tokens`, { name: 'x'.repeat(101) });
+    expect(long.body.message).toBe('name: must be at most 100 characters');
+    const missing = await t.admin('POST', `/orgs/${org.slug}/scim/tokens`, {});
+    expect(missing.body.message).toBe('name: is required');
+    await t.app.close();
+  });
+});

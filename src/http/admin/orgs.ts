@@ -13,6 +13,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Transaction } from 'kysely';
+import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../../db/schema.js';
 import { createOrg, SLUG_PATTERN, SlugTakenError } from '../../tenants/orgs.js';
@@ -132,6 +133,16 @@ export function registerOrgRoutes(parent: FastifyInstance, opts: AdminOptions): 
     const expiresAt = req.body.expiresAt ? new Date(req.body.expiresAt) : null;
     if (expiresAt && expiresAt.getTime() <= Date.now()) throw new AdminError(400, 'expiresAt: must be in the future');
     const t = await db.transaction().execute(async (trx) => {
+      // Names tell tokens apart in the token list and the activity log's "by" column.
+      const clash = await trx
+        .selectFrom('scim_tokens')
+        .select('id')
+        .where('org_id', '=', o.id)
+        .where(sql`lower(name)`, '=', req.body.name.toLowerCase())
+        .where('revoked_at', 'is', null)
+        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', new Date())]))
+        .executeTakeFirst();
+      if (clash) throw new AdminError(409, `A token named "${req.body.name}" is already active; choose another name, or regenerate that token`);
       const issued = await issueToken(trx, o.id, req.body.name, expiresAt);
       await recordAdminAction(trx, { orgId: o.id, actor: actorOf(req), action: 'token.create', targetType: 'Token', targetId: issued.id, targetName: issued.name, details: { expiresAt: issued.expiresAt?.toISOString() ?? null } });
       return issued;
