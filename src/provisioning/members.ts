@@ -41,7 +41,7 @@ export interface MemberQuery extends PageRequest {
 export interface Member {
   id: string;
   userName: string;
-  /** `name.formatted`, else given and family name joined; null when the record has none. */
+  /** Given and family name joined, else `name.formatted`; null when the record has none. */
   name: string | null;
   displayName: string | null;
   /** The primary (else first) email. */
@@ -58,8 +58,13 @@ export interface Member {
 /** No member with that id in the org (404). */
 export class MemberNotFoundError extends Error {}
 
-/** `name` of a stored document: formatted, else "given family". */
-const NAME_SQL = sql<string | null>`coalesce(nullif(btrim(u.doc #>> '{name,formatted}'), ''), nullif(btrim(concat_ws(' ', u.doc #>> '{name,givenName}', u.doc #>> '{name,familyName}')), ''))`;
+/**
+ * `name` of a stored document: "given family", else `name.formatted`. The parts
+ * come first because IdPs update them without touching `formatted` (Entra maps
+ * givenName and surname, not formatted), which left a renamed member under the
+ * old name in the list (fresh-admin session).
+ */
+const NAME_SQL = sql<string | null>`coalesce(nullif(btrim(concat_ws(' ', u.doc #>> '{name,givenName}', u.doc #>> '{name,familyName}')), ''), nullif(btrim(u.doc #>> '{name,formatted}'), ''))`;
 
 function sortKey(sort: MemberSort): { key: RawBuilder<unknown>; type: 'text' | 'timestamptz' } {
   switch (sort) {

@@ -410,3 +410,15 @@ describe.each(dialects())('Members on %s', (dialect) => {
     });
   });
 });
+
+describe.each(dialects())('Member names on %s', (dialect) => {
+  it('follows given and family name when the IdP renames without touching name.formatted', async () => {
+    const t = await testApp(dialect);
+    const org = await testOrg(t);
+    const u = (await org.scim('POST', '/Users', { schemas: [USER], userName: 'rename@example.com', name: { formatted: 'Alice Anders', givenName: 'Alice', familyName: 'Anders' } })).body;
+    await org.scim('PATCH', `/Users/${u.id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'name.familyName', value: 'Anders-Smith' }] });
+    const list = await t.admin('GET', `/orgs/${org.slug}/members`);
+    expect(list.body.items.map((m: { name: string }) => m.name)).toEqual(['Alice Anders-Smith']);
+    await t.app.close();
+  });
+});
