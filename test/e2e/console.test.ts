@@ -507,6 +507,27 @@ describe.runIf(enabled)('Console end to end (Chromium)', () => {
     await op.close();
   }, 60_000);
 
+  it('an admin invites another admin (a one-time link, shown once) and removes them', async () => {
+    await page.goto(url(`/orgs/${slug}/members`));
+    await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Console admins' }).click();
+    const list = page.getByRole('table', { name: 'Console admins' });
+    await list.getByRole('row').filter({ hasText: email }).getByText('you').waitFor();
+    const colleague = `colleague-${run}@acme.example`;
+    await page.getByLabel('Email').fill(colleague);
+    await page.getByRole('button', { name: 'Invite' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Invitation link' });
+    const link = await dialog.getByRole('textbox', { name: 'Set-password link' }).inputValue();
+    expect(link).toMatch(new RegExp(`^${server.origin}/console/set-password#token=.+`));
+    await dialog.getByRole('button', { name: 'I have copied the link' }).click();
+    const row = list.getByRole('row').filter({ hasText: colleague });
+    await row.getByText('Invited, not set yet').waitFor();
+    await screenshot(page, '15-console-admins');
+    await row.getByRole('button', { name: `Remove ${colleague}` }).click();
+    await page.getByRole('dialog', { name: `Remove ${colleague}?` }).getByRole('button', { name: 'Remove admin' }).click();
+    await page.getByText(`${colleague} can no longer sign in`).waitFor();
+    await expect.poll(() => list.getByRole('row').filter({ hasText: colleague }).count()).toBe(0);
+  }, 30_000);
+
   it('a session that ends under the console sends the admin to sign in, saying why', async () => {
     await page.goto(url(`/orgs/${slug}/members`));
     await page.getByRole('table', { name: /Members/ }).waitFor();

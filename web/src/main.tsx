@@ -5,6 +5,7 @@ import { AuthProvider, useAuth } from './auth';
 import { Loading } from './components/ui';
 import { OrgLayout, PlainLayout, RequireAuth } from './components/Layout';
 import { ActivityPage } from './pages/Activity';
+import { AdminsPage } from './pages/Admins';
 import { GroupPage } from './pages/Group';
 import { GroupsPage } from './pages/Groups';
 import { MemberPage } from './pages/Member';
@@ -56,6 +57,7 @@ function App() {
         <Route path="groups" element={<GroupsPage />} />
         <Route path="groups/:id" element={<GroupPage />} />
         <Route path="activity" element={<ActivityPage />} />
+        <Route path="admins" element={<AdminsPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
       <Route

@@ -44,7 +44,7 @@ function OrgSwitcher({ current }: { current: string }) {
         value={current}
         onChange={(e) => {
           if (e.target.value === '') navigate('/orgs');
-          else navigate(`/orgs/${e.target.value}/${['scim', 'members', 'groups', 'activity'].includes(section) ? section : 'scim'}`);
+          else navigate(`/orgs/${e.target.value}/${['scim', 'members', 'groups', 'activity', 'admins'].includes(section) ? section : 'scim'}`);
         }}
       >
         {principal.orgs.map((o) => (
@@ -100,6 +100,7 @@ const SECTIONS = [
   { to: 'members', label: 'Members' },
   { to: 'groups', label: 'Groups' },
   { to: 'activity', label: 'Activity' },
+  { to: 'admins', label: 'Console admins' },
 ];
 
 export function OrgLayout() {

@@ -92,7 +92,7 @@ export function SignInPage() {
         </form>
         {mode === 'admin' ? (
           <p className="help">
-            No password yet? Use the one-time link your scimd operator sent you (<code>scimd admin create</code> prints it), or ask another admin of your organisation to invite you.
+            No password yet? Use the one-time link you were sent: another admin of your organisation makes one under Console admins, or your scimd operator with <code>scimd admin create</code>.
           </p>
         ) : null}
       </main>
