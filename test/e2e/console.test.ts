@@ -472,6 +472,13 @@ describe.runIf(enabled)('Console end to end (Chromium)', () => {
     const diff = page.getByRole('table', { name: 'Attribute changes' });
     await diff.waitFor();
     expect(await diff.textContent()).toMatch(/active\s*truefalse/);
+
+    // Retention of the log.
+    expect(await page.getByLabel('Keep activity for (days)').inputValue()).toBe('30');
+    await page.getByLabel('Keep activity for (days)').fill('45');
+    await page.getByRole('region', { name: 'Retention' }).getByRole('button', { name: 'Save' }).click();
+    await page.getByText('The log now keeps 45 days of activity').waitFor();
+    expect((await server.operator('GET', `/orgs/${slug}/scim/overview`)).body.activityRetentionDays).toBe(45);
   }, 60_000);
 
   it('the operator signs in with the operator token and switches organisation', async () => {

@@ -8,10 +8,10 @@ import { useSearchParams } from 'react-router';
 import { api } from '../api';
 import { ActivityTable } from '../components/ActivityTable';
 import { useOrg, useTitle } from '../components/Layout';
-import { Card, EmptyState, ErrorMessage, Loading, PageHeader } from '../components/ui';
+import { Card, EmptyState, ErrorMessage, Loading, Notice, PageHeader } from '../components/ui';
 import { OPERATION_TEXT } from '../format';
 import { useAction, useApi } from '../hooks';
-import type { ActivityItem, HourBucket } from '../types';
+import type { ActivityItem, HourBucket, Overview } from '../types';
 
 // The chart library is the console's largest dependency: loaded with this page only.
 const HourlyChart = lazy(() => import('../components/HourlyChart').then((m) => ({ default: m.HourlyChart })));
@@ -32,6 +32,41 @@ const ADMIN_OPERATIONS = Object.keys(OPERATION_TEXT).filter((k) => !SCIM_OPERATI
 const localToIso = (v: string | null): string | undefined => (v ? new Date(v).toISOString() : undefined);
 
 type Listing = { items: ActivityItem[]; nextCursor: string | null };
+
+/** How many days the log keeps rows (PATCH …/scim {activityRetentionDays}). */
+function Retention({ base }: { base: string }) {
+  const overview = useApi<Overview>(`${base}/scim/overview`);
+  const [days, setDays] = useState<string | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+  const action = useAction();
+  const current = overview.data?.activityRetentionDays;
+  const value = days ?? (current !== undefined ? String(current) : '');
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const n = Number(value);
+    const done = await action.run(() => api('PATCH', `${base}/scim`, { body: { activityRetentionDays: n } }));
+    if (done) {
+      setSaved(`The log now keeps ${n} day${n === 1 ? '' : 's'} of activity; older rows are removed within the hour.`);
+      setDays(null);
+      overview.reload();
+    }
+  };
+  return (
+    <Card title="Retention" description="Activity older than this is deleted, hourly.">
+      <form onSubmit={submit} className="form form-inline">
+        <div className="field">
+          <label htmlFor="retention-days">Keep activity for (days)</label>
+          <input id="retention-days" type="number" min={1} max={3650} required value={value} onChange={(e) => setDays(e.target.value)} />
+        </div>
+        <button type="submit" className="btn" disabled={action.busy || days === null}>
+          Save
+        </button>
+      </form>
+      {saved ? <Notice tone="success">{saved}</Notice> : null}
+      <ErrorMessage error={action.error ?? overview.error} />
+    </Card>
+  );
+}
 
 export function ActivityPage() {
   const org = useOrg();
@@ -243,10 +278,11 @@ export function ActivityPage() {
               {loadMore.busy ? 'Loading…' : 'Load older activity'}
             </button>
           ) : (
-            <p className="muted small end-of-list">That is all{filtered ? ' that matches' : ''}. The log keeps requests for the retention period (30 days unless changed).</p>
+            <p className="muted small end-of-list">That is all{filtered ? ' that matches' : ''}: the log keeps activity for the retention period below.</p>
           )}
         </>
       )}
+      <Retention base={base} />
     </div>
   );
 }
