@@ -200,6 +200,8 @@ describe.runIf(enabled)('Console end to end (Chromium)', () => {
       await dialog.getByRole('button', { name: 'Add mapping' }).click();
       await dialog.waitFor({ state: 'hidden' });
       await card.getByRole('row').filter({ hasText: role }).first().waitFor();
+      // Focus returns to the button that opened the dialog.
+      await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('+ Add mapping');
     }
     // A colliding value is refused with the server's words.
     await card.getByRole('button', { name: '+ Add mapping' }).click();
@@ -208,6 +210,7 @@ describe.runIf(enabled)('Console end to end (Chromium)', () => {
     await dialog.getByRole('button', { name: 'Add mapping' }).click();
     await dialog.getByRole('alert').filter({ hasText: 'collides' }).waitFor();
     await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('+ Add mapping');
 
     // Edit: point "viewer" at member, then back.
     await card.getByRole('button', { name: 'Edit mapping viewer' }).click();
@@ -501,7 +504,10 @@ describe.runIf(enabled)('Console end to end (Chromium)', () => {
     await p.waitForURL(new RegExp(`/orgs/${slug}-b/scim$`));
     await p.getByText('SCIM is not enabled yet').waitFor();
     await p.getByLabel('Organisation').selectOption(slug);
+    await p.waitForURL(new RegExp(`/orgs/${slug}/scim$`));
     await p.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Members' }).click();
+    await p.waitForURL(new RegExp(`/orgs/${slug}/members$`));
+    await p.getByRole('heading', { name: 'Members', level: 1 }).waitFor();
     await p.getByLabel('Organisation').selectOption(`${slug}-b`);
     await p.waitForURL(new RegExp(`/orgs/${slug}-b/members$`));
     await p.getByText('SCIM is not enabled for this organisation').waitFor();
@@ -533,6 +539,38 @@ describe.runIf(enabled)('Console end to end (Chromium)', () => {
     await page.getByRole('dialog', { name: `Remove ${colleague}?` }).getByRole('button', { name: 'Remove admin' }).click();
     await page.getByText(`${colleague} can no longer sign in`).waitFor();
     await expect.poll(() => list.getByRole('row').filter({ hasText: colleague }).count()).toBe(0);
+  }, 30_000);
+
+  it('a 100-character token and role name wrap instead of pushing the page sideways; selects do not stretch', async () => {
+    const longToken = 'T'.repeat(100);
+    const longRole = 'r'.repeat(100);
+    const t = await server.operator('POST', `/orgs/${slug}/scim/tokens`, { name: longToken });
+    expect(t.status).toBe(201);
+    expect((await server.operator('POST', `/orgs/${slug}/roles`, { name: longRole })).status).toBe(201);
+    const noSideways = () => page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth);
+    await page.goto(url(`/orgs/${slug}/scim`));
+    const revoke = page.getByRole('button', { name: `Revoke ${longToken}` });
+    await revoke.waitFor();
+    await page.getByRole('table', { name: 'App roles' }).getByText(longRole).waitFor();
+    expect(await noSideways()).toBe(true);
+    const box = await revoke.boundingBox();
+    expect(box!.x + box!.width).toBeLessThanOrEqual(1280);
+    expect((await page.getByLabel('Default role').boundingBox())!.width).toBeLessThan(400);
+    await screenshot(page, '16-long-names');
+    await revoke.click();
+    const dialog = page.getByRole('dialog', { name: /^Revoke/ });
+    const title = (await dialog.getByRole('heading').first().boundingBox())!;
+    const frame = (await dialog.boundingBox())!;
+    expect(title.x + title.width).toBeLessThanOrEqual(frame.x + frame.width);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await page.goto(url(`/orgs/${slug}/members`));
+    await page.getByRole('table', { name: /Members/ }).waitFor();
+    expect((await page.getByLabel('Role', { exact: true }).boundingBox())!.width).toBeLessThan(400);
+    expect(await noSideways()).toBe(true);
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await noSideways()).toBe(true);
+    await page.setViewportSize({ width: 1280, height: 800 });
+    expect((await server.operator('DELETE', `/orgs/${slug}/scim/tokens/${t.body.id}`)).status).toBeLessThan(300);
   }, 30_000);
 
   it('a session that ends under the console sends the admin to sign in, saying why', async () => {

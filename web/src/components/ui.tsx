@@ -150,6 +150,21 @@ export function Dialog({ open, title, onClose, children, footer, dismissable = t
   const ref = useRef<HTMLDialogElement>(null);
   const autoId = useId();
   const headingId = labelId ?? autoId;
+  // Focus returns to the control that opened the dialog, also when the dialog is unmounted
+  // rather than closed (the native return only happens on close()). The opener is noted while
+  // rendering: by the time effects run, autoFocus inside the dialog may already have moved focus.
+  const opened = useRef<{ open: boolean; opener: HTMLElement | null }>({ open: false, opener: null });
+  if (open && !opened.current.open) opened.current.opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+  opened.current.open = open;
+  useEffect(() => {
+    if (!open) return;
+    const opener = opened.current.opener;
+    return () => {
+      setTimeout(() => {
+        if (opener?.isConnected) opener.focus();
+      }, 0);
+    };
+  }, [open]);
   useEffect(() => {
     const d = ref.current;
     if (!d) return;
@@ -236,8 +251,11 @@ export function Switch({ checked, onChange, label, description, disabled }: { ch
         aria-labelledby={labelId}
         aria-describedby={description ? descId : undefined}
         className="switch"
-        disabled={disabled}
-        onClick={() => onChange(!checked)}
+        // aria-disabled, not disabled: a disabled button drops keyboard focus while the change saves.
+        aria-disabled={disabled || undefined}
+        onClick={() => {
+          if (!disabled) onChange(!checked);
+        }}
       >
         <span className="switch-thumb" aria-hidden="true" />
       </button>
