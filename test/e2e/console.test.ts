@@ -206,7 +206,15 @@ describe.runIf(enabled)('Console end to end (Chromium)', () => {
     // A colliding value is refused with the server's words.
     await card.getByRole('button', { name: '+ Add mapping' }).click();
     const dialog = page.getByRole('dialog', { name: 'Add a role mapping' });
+    // Nothing is preselected; invisible and look-alike characters are named and shown escaped.
+    expect(await dialog.getByLabel('App role').inputValue()).toBe('');
+    await dialog.getByLabel('IdP role value').fill('admin\u200b');
+    await dialog.getByRole('note').filter({ hasText: 'invisible characters' }).getByText('admin\\u200B').waitFor();
+    await dialog.getByLabel('IdP role value').fill('\uff41\uff44\uff4d\uff49\uff4e');
+    await dialog.getByRole('note').filter({ hasText: 'non-ASCII look-alike characters' }).waitFor();
     await dialog.getByLabel('IdP role value').fill('ADMIN');
+    expect(await dialog.getByRole('note').count()).toBe(0);
+    await dialog.getByLabel('App role').selectOption('admin');
     await dialog.getByRole('button', { name: 'Add mapping' }).click();
     await dialog.getByRole('alert').filter({ hasText: 'collides' }).waitFor();
     await dialog.getByRole('button', { name: 'Cancel' }).click();
@@ -327,7 +335,7 @@ describe.runIf(enabled)('Console end to end (Chromium)', () => {
     await page.getByRole('link', { name: 'Alice Johnson' }).click();
     await page.getByRole('heading', { name: /Alice Johnson/, level: 1 }).waitFor();
     const role = page.getByRole('region', { name: 'Role' });
-    await role.getByText('Entry taken').waitFor();
+    await role.getByText('Used entry 1 of 1').waitFor();
     expect(await role.textContent()).toMatch(/Admin/);
     await role.getByText('matched').waitFor();
     await page.getByRole('region', { name: 'Groups' }).getByRole('link', { name: 'Engineering' }).waitFor();
@@ -445,6 +453,14 @@ describe.runIf(enabled)('Console end to end (Chromium)', () => {
     await page.locator('.recharts-legend-item').first().waitFor();
     expect(await page.getByText(/client errors \(4xx\)/).first().textContent()).toMatch(/[1-9]\d* client errors/);
     await screenshot(page, '11-activity');
+    // Admin rows say what they are, target types in words, and the table fits at 1280 px.
+    const logText = (await log.textContent()) ?? '';
+    expect(logText).toContain('Admin change');
+    expect(logText).toContain('Role mapping');
+    expect(logText).not.toContain('role-mapping');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)).toBe(true);
+    const wrap = page.locator('.table-wrap').filter({ has: log });
+    expect(await wrap.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
     await page.setViewportSize({ width: 390, height: 844 });
     await screenshot(page, '11-activity-390');
     await page.setViewportSize({ width: 1280, height: 800 });
@@ -468,7 +484,7 @@ describe.runIf(enabled)('Console end to end (Chromium)', () => {
     // Filter by a member: Bob's deactivation, with its diff.
     await page.getByLabel('Failures only').uncheck();
     await page.getByLabel('Member or group').fill('Bob');
-    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByRole('button', { name: 'Filter', exact: true }).click();
     await page.waitForURL(/target=Bob/);
     const deactivation = log.locator('tbody tr:not(.details-row)').filter({ hasText: 'Deactivate' }).first();
     await deactivation.getByRole('button', { name: /Show details/ }).click();

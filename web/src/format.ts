@@ -88,3 +88,42 @@ export function showValue(v: unknown): string {
 }
 
 export const personName = (m: { name?: string | null; displayName?: string | null; userName: string }): string => m.name || m.displayName || m.userName;
+
+/** Every character outside printable ASCII as \uXXXX, so invisible and look-alike characters show. */
+export function escapeInvisible(s: string): string {
+  return [...s].map((ch) => (/^[\x20-\x7e]$/.test(ch) ? ch : `\\u${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`)).join('');
+}
+
+/** How a role value differs from plain text, in the words the member page uses for the same kinds. */
+export const DIFFERENCE_TEXT: Record<string, string> = {
+  case: 'letter case',
+  'surrounding-whitespace': 'spaces at the ends',
+  'inner-whitespace': 'spaces inside',
+  'invisible-characters': 'invisible characters',
+  'look-alike-characters': 'non-ASCII look-alike characters',
+  'json-encoded': 'JSON encoding',
+};
+export const differenceText = (kind: string): string => DIFFERENCE_TEXT[kind] ?? kind;
+
+/** A client-side check of a role value for the kinds the server's role explanation reports. */
+export function roleValueProblems(value: string): string[] {
+  const kinds: string[] = [];
+  if (value !== value.trim()) kinds.push('surrounding-whitespace');
+  if (/\s/.test(value.trim())) kinds.push('inner-whitespace');
+  const invisible = /[\p{Cf}\p{Cc}\p{Zl}\p{Zp}\u115F\u1160\u3164\uFFA0]/u;
+  if ([...value].some((ch) => invisible.test(ch) && !/[\t\n\r]/.test(ch))) kinds.push('invisible-characters');
+  if ([...value].some((ch) => ch.codePointAt(0)! > 0x7e && !invisible.test(ch) && !/\s/.test(ch))) kinds.push('look-alike-characters');
+  return kinds;
+}
+
+/** What an Activity target type means, in words. */
+export const TARGET_TYPE_TEXT: Record<string, string> = {
+  User: 'Member',
+  Group: 'Group',
+  Token: 'Token',
+  admin: 'Console admin',
+  member: 'Member',
+  role: 'App role',
+  'role-mapping': 'Role mapping',
+};
+export const targetTypeText = (t: string): string => TARGET_TYPE_TEXT[t] ?? t;

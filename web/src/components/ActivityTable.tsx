@@ -1,7 +1,7 @@
 /** Activity rows: a compact table (member and group pages) and the full one with expandable details. */
 import { Fragment, useState } from 'react';
 import { Link } from 'react-router';
-import { formatDateTimeSeconds, operationText, showValue, statusMeaning } from '../format';
+import { escapeInvisible, formatDateTimeSeconds, operationText, showValue, statusMeaning, targetTypeText } from '../format';
 import type { ActivityItem } from '../types';
 import { Badge, StatusBadge, When } from './ui';
 
@@ -9,11 +9,11 @@ function Target({ item, base }: { item: ActivityItem; base?: string }) {
   if (!item.targetType && !item.targetName && !item.targetId) return <span className="muted">—</span>;
   // Without a name, a long id is shortened (the full id is in its tooltip and the row's details).
   const id = item.targetId ?? '';
-  const label = item.targetName ?? (id.length > 13 ? `${id.slice(0, 8)}…` : id);
+  const label = item.targetName != null ? escapeInvisible(item.targetName) : id.length > 13 ? `${id.slice(0, 8)}…` : id;
   const href = base && item.targetId ? (item.targetType === 'User' ? `${base}/members/${item.targetId}` : item.targetType === 'Group' ? `${base}/groups/${item.targetId}` : null) : null;
   return (
     <span>
-      {item.targetType ? <span className="muted small">{item.targetType} </span> : null}
+      {item.targetType ? <span className="muted small">{targetTypeText(item.targetType)} </span> : null}
       {href ? <Link to={href}>{label}</Link> : <span title={item.targetName ? undefined : id}>{label}</span>}
     </span>
   );
@@ -216,7 +216,7 @@ export function ActivityTable({ items, base }: { items: ActivityItem[]; base: st
                     <When iso={a.at} />
                   </td>
                   <td data-label="Operation">
-                    {operationText(a.operation)} {a.source === 'admin' ? <Badge tone="grey">admin</Badge> : null}
+                    {operationText(a.operation)} {a.source === 'admin' ? <Badge tone="grey">Admin change</Badge> : null}
                     {a.method ? <div className="muted small mono">{a.method} {a.path}</div> : null}
                     {a.source === 'admin' && detailsLine(a) ? <div className="muted small">{detailsLine(a)}</div> : null}
                   </td>

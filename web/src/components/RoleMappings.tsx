@@ -1,14 +1,12 @@
 /** The default role, the role mappings (add, edit, delete) and the org's app roles. */
 import { useEffect, useState, type FormEvent } from 'react';
 import { api } from '../api';
+import { differenceText, escapeInvisible, roleValueProblems } from '../format';
 import { useAction, useApi, type Loaded } from '../hooks';
 import type { Role, RoleMapping } from '../types';
 import { Badge, Card, ConfirmDialog, Dialog, EmptyState, ErrorMessage, Loading, Notice } from './ui';
 
-/** Every character outside printable ASCII as \uXXXX, so invisible and look-alike characters show. */
-export function escapeInvisible(s: string): string {
-  return [...s].map((ch) => (/^[\x20-\x7e]$/.test(ch) ? ch : `\\u${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`)).join('');
-}
+export { escapeInvisible };
 
 /** A value as matching will compare it, shown with its odd characters escaped. */
 function Normalised({ value }: { value: string }) {
@@ -22,9 +20,10 @@ function Normalised({ value }: { value: string }) {
 
 function MappingDialog({ base, roles, mapping, open, onClose, onSaved }: { base: string; roles: Role[]; mapping: RoleMapping | null; open: boolean; onClose(): void; onSaved(): void }) {
   const [value, setValue] = useState(mapping?.idpRoleValue ?? '');
-  const [role, setRole] = useState(mapping?.role ?? roles[0]?.name ?? '');
+  const [role, setRole] = useState(mapping?.role ?? '');
   const action = useAction();
   const preview = value.trim().toLowerCase();
+  const problems = roleValueProblems(value);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const body = { idpRoleValue: value, role };
@@ -36,10 +35,15 @@ function MappingDialog({ base, roles, mapping, open, onClose, onSaved }: { base:
       <form onSubmit={submit} className="form">
         <div className="field">
           <label htmlFor="idp-role-value">IdP role value</label>
-          <input id="idp-role-value" required maxLength={200} value={value} onChange={(e) => setValue(e.target.value)} placeholder="admin" aria-describedby="idp-role-help idp-role-preview" autoFocus spellCheck={false} />
+          <input id="idp-role-value" required maxLength={200} value={value} onChange={(e) => setValue(e.target.value)} placeholder="admin" aria-describedby={`idp-role-help idp-role-preview${problems.length ? ' idp-role-warning' : ''}`} autoFocus spellCheck={false} />
           <p id="idp-role-help" className="help">
-            The role value your IdP sends in the user’s <code>roles</code> (in Entra: the App Role’s <strong>Value</strong>). Use plain lower-case words such as <code>admin</code>, <code>member</code>, <code>viewer</code>.
+            The role value your IdP sends in the user’s <code>roles</code> (in Entra: the App Role’s <strong>Value</strong>). Use plain lower-case words such as <code>admin</code>, <code>member</code>, <code>viewer</code>. Up to 200 characters ({value.length} used).
           </p>
+          {problems.length ? (
+            <p id="idp-role-warning" className="alert alert-warning" role="note">
+              This value contains {problems.map(differenceText).join(', ')}: <code>{escapeInvisible(value)}</code>. An IdP value that only looks the same will not match it; check it is what your IdP really sends.
+            </p>
+          ) : null}
           <p id="idp-role-preview" className="preview" aria-live="polite">
             {preview ? (
               <>
@@ -53,6 +57,9 @@ function MappingDialog({ base, roles, mapping, open, onClose, onSaved }: { base:
         <div className="field">
           <label htmlFor="mapping-role">App role</label>
           <select id="mapping-role" required value={role} onChange={(e) => setRole(e.target.value)}>
+            <option value="" disabled>
+              Choose a role…
+            </option>
             {roles.map((r) => (
               <option key={r.name} value={r.name}>
                 {r.name}
@@ -96,7 +103,7 @@ export function RoleMappingsCard({ base, roles, defaultRole, onDefaultRole, busy
     if (!deleting) return;
     const ok = await del.run(() => api('DELETE', `${base}/role-mappings/${deleting.id}`).then(() => true));
     if (ok) {
-      confirm(`Mapping “${deleting.idpRoleValue}” deleted.`);
+      confirm(`Mapping “${escapeInvisible(deleting.idpRoleValue)}” deleted.`);
       setDeleting(null);
       mappings.reload();
       onChange();
@@ -143,7 +150,7 @@ export function RoleMappingsCard({ base, roles, defaultRole, onDefaultRole, busy
             <caption className="visually-hidden">Role mappings</caption>
             <thead>
               <tr>
-                <th scope="col">IdP role value (as matched)</th>
+                <th scope="col">IdP role value (compared trimmed, lower-case)</th>
                 <th scope="col">App role</th>
                 <th scope="col">
                   <span className="visually-hidden">Actions</span>
@@ -160,10 +167,10 @@ export function RoleMappingsCard({ base, roles, defaultRole, onDefaultRole, busy
                     <Badge tone="blue">{m.role}</Badge>
                   </td>
                   <td className="actions">
-                    <button type="button" className="btn btn-small" onClick={() => setEditing(m)} aria-label={`Edit mapping ${m.idpRoleValue}`}>
+                    <button type="button" className="btn btn-small" onClick={() => setEditing(m)} aria-label={`Edit mapping ${escapeInvisible(m.idpRoleValue)}`}>
                       Edit
                     </button>
-                    <button type="button" className="btn btn-small btn-danger-outline" onClick={() => setDeleting(m)} aria-label={`Delete mapping ${m.idpRoleValue}`}>
+                    <button type="button" className="btn btn-small btn-danger-outline" onClick={() => setDeleting(m)} aria-label={`Delete mapping ${escapeInvisible(m.idpRoleValue)}`}>
                       Delete
                     </button>
                   </td>
@@ -192,7 +199,7 @@ export function RoleMappingsCard({ base, roles, defaultRole, onDefaultRole, busy
       ) : null}
       <ConfirmDialog
         open={deleting !== null}
-        title={`Delete the mapping “${deleting?.idpRoleValue ?? ''}”?`}
+        title={`Delete the mapping “${escapeInvisible(deleting?.idpRoleValue ?? '')}”?`}
         confirmLabel="Delete mapping"
         danger
         busy={del.busy}

@@ -5,7 +5,7 @@ import { api } from '../api';
 import { ActivityMiniTable } from '../components/ActivityTable';
 import { useOrg, useTitle } from '../components/Layout';
 import { ActiveBadge, Badge, Card, DateText, EmptyState, ErrorMessage, Loading, Notice, PageHeader } from '../components/ui';
-import { formatDateTime, personName, roleSourceText } from '../format';
+import { differenceText, escapeInvisible, formatDateTime, personName, roleSourceText } from '../format';
 import { useAction, useApi } from '../hooks';
 import type { ActivityItem, MemberDetail, Role, RoleExplanation } from '../types';
 
@@ -24,7 +24,10 @@ function Explanation({ e }: { e: RoleExplanation }) {
         </li>
         {e.primary ? (
           <li>
-            <strong>Entry taken</strong> #{e.primary.index + 1}: <code>{e.primary.valueEscaped ?? '(no value)'}</code> <span className="muted">({e.primary.reason})</span>
+            <strong>
+              Used entry {e.primary.index + 1} of {Array.isArray(e.received) ? e.received.length : 1}
+            </strong>
+            : <code>{e.primary.valueEscaped ?? '(no value)'}</code> <span className="muted">({e.primary.reason})</span>
           </li>
         ) : null}
         {e.normalizedEscaped !== null ? (
@@ -33,14 +36,13 @@ function Explanation({ e }: { e: RoleExplanation }) {
           </li>
         ) : null}
         <li>
-          <strong>Mapping</strong>{' '}
           {e.matchedMapping ? (
             <>
-              matched <code>{e.matchedMapping.idpRoleValue}</code> → <Badge tone="blue">{e.matchedMapping.role}</Badge>
-              {e.matchedMapping.differences.length ? <span className="muted"> (ignoring {e.matchedMapping.differences.map((d) => d.kind).join(', ')})</span> : null}
+              <strong>Mapping</strong> matched <code>{escapeInvisible(e.matchedMapping.idpRoleValue)}</code> → <Badge tone="blue">{e.matchedMapping.role}</Badge>
+              {e.matchedMapping.differences.length ? <span className="muted"> (ignoring {e.matchedMapping.differences.map((d) => differenceText(d.kind)).join(' and ')})</span> : null}
             </>
           ) : (
-            <span>none matched{e.noMatchReason ? `: ${e.noMatchReason}` : ''}</span>
+            <span><strong>No mapping matched</strong>{e.noMatchReason ? `: ${e.noMatchReason}` : '.'}</span>
           )}
         </li>
         <li>
