@@ -30,6 +30,7 @@ export async function serve(config: Readonly<Config> = loadConfig()): Promise<{ 
   const where = handle.kind === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)';
   console.log(`scimd listening on ${address} (database: ${where})`);
   console.log(`SCIM base URL: ${config.publicUrl ?? address}/scim/v2`);
+  console.log(`Admin console: ${config.publicUrl ?? address}/console   (admin API docs: /api/v1/docs)`);
   if (operator.source === 'generated') console.log(`operator token generated and written to ${operator.path} (mode 0600)`);
   else if (operator.source === 'file') console.log(`operator token: ${operator.path}`);
   else console.log('operator token: from SCIMD_OPERATOR_TOKEN');
