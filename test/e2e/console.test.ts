@@ -180,6 +180,14 @@ describe.runIf(enabled)('Console end to end (Chromium)', () => {
     await page.getByText('Sync groups is on').waitFor();
     await expect.poll(() => sync.getAttribute('aria-checked')).toBe('true');
     await screenshotOf(page.getByRole('region', { name: 'Group sync' }), 'group-sync');
+    // Turning it off asks first; from the keyboard, focus stays on the switch.
+    await sync.focus();
+    await page.keyboard.press('Space');
+    const off = page.getByRole('dialog', { name: 'Turn Sync groups off?' });
+    await off.getByRole('button', { name: 'Cancel' }).click();
+    await off.waitFor({ state: 'hidden' });
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('role'))).toBe('switch');
+    expect(await sync.getAttribute('aria-checked')).toBe('true');
 
     await page.getByLabel('Default role').selectOption('viewer');
     await page.getByText('Default role set to “viewer”.').waitFor();
@@ -506,10 +514,19 @@ describe.runIf(enabled)('Console end to end (Chromium)', () => {
     const opWatch = watchPage(p, server.origin);
     await p.goto(url('/'));
     await p.getByRole('heading', { name: 'Sign in to the console' }).waitFor();
+    const cardHeight = async () => (await p.locator('.auth-card').boundingBox())!.height;
+    const adminHeight = await cardHeight();
     await p.getByRole('button', { name: 'Operator' }).click();
+    await p.getByLabel('Operator token').waitFor();
+    expect(await cardHeight()).toBe(adminHeight);
     await p.getByLabel('Operator token').fill('not-the-token-at-all');
     await p.getByRole('button', { name: 'Sign in' }).click();
     await p.getByRole('alert').filter({ hasText: 'That is not the operator token' }).waitFor();
+    // The error belongs to its tab: switching away and back clears it.
+    await p.getByRole('button', { name: 'Organisation admin' }).click();
+    expect(await p.getByRole('alert').count()).toBe(0);
+    await p.getByRole('button', { name: 'Operator' }).click();
+    expect(await p.getByRole('alert').count()).toBe(0);
     await p.getByLabel('Operator token').fill(OPERATOR_TOKEN);
     await p.getByRole('button', { name: 'Sign in' }).click();
     await p.getByRole('heading', { name: 'Organisations', level: 1 }).waitFor();

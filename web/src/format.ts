@@ -127,3 +127,6 @@ export const TARGET_TYPE_TEXT: Record<string, string> = {
   'role-mapping': 'Role mapping',
 };
 export const targetTypeText = (t: string): string => TARGET_TYPE_TEXT[t] ?? t;
+
+/** "1 minute", "15 minutes". */
+export const plural = (n: number, word: string, many = `${word}s`): string => `${n} ${n === 1 ? word : many}`;

@@ -1,7 +1,7 @@
 /** The default role, the role mappings (add, edit, delete) and the org's app roles. */
 import { useEffect, useState, type FormEvent } from 'react';
 import { api } from '../api';
-import { differenceText, escapeInvisible, roleValueProblems } from '../format';
+import { differenceText, escapeInvisible, plural, roleValueProblems } from '../format';
 import { useAction, useApi, type Loaded } from '../hooks';
 import type { Role, RoleMapping } from '../types';
 import { Badge, Card, ConfirmDialog, Dialog, EmptyState, ErrorMessage, Loading, Notice } from './ui';
@@ -239,7 +239,7 @@ export function RolesCard({ base, roles, onChange }: { base: string; roles: Load
     if (!renaming) return;
     const r = await rename.run(() => api<{ role: Role; mappingsUpdated: number; membersUpdated: number }>('PATCH', `${base}/roles/${encodeURIComponent(renaming.name)}`, { body: { name: newName.trim() } }));
     if (r) {
-      setSaved(`Renamed “${renaming.name}” to “${r.role.name}”: ${r.mappingsUpdated} mapping(s) and ${r.membersUpdated} member(s) updated.`);
+      setSaved(`Renamed “${renaming.name}” to “${r.role.name}”: ${plural(r.mappingsUpdated, 'mapping')} and ${plural(r.membersUpdated, 'member')} updated.`);
       setRenaming(null);
       roles.reload();
       onChange();

@@ -25,7 +25,7 @@ export function ScimPage() {
   const base = `/orgs/${org.slug}`;
   const overview = useApi<Overview>(`${base}/scim/overview`);
   const roles = useApi<Role[]>(`${base}/roles`);
-  const [confirm, setConfirm] = useState<'enable' | 'disable' | null>(null);
+  const [confirm, setConfirm] = useState<'enable' | 'disable' | 'sync-off' | null>(null);
   // Each confirmation shows in the card whose control caused it.
   const [saved, setSaved] = useState<{ where: 'overview' | 'sync' | 'roles'; text: string } | null>(null);
   const toggle = useAction();
@@ -38,7 +38,8 @@ export function ScimPage() {
     if (done) {
       overview.setData((o) => (o ? { ...o, enabled: done.enabled, status: done.enabled ? 'enabled' : 'disabled' } : o));
       setConfirm(null);
-      setSaved({ where: 'overview', text: enabled ? 'SCIM is enabled. Generate a token below and give it to your IdP with the Base URL.' : 'SCIM is disabled: every SCIM request for this organisation now answers 403 Forbidden.' });
+      // Disabling needs no confirmation of its own: the card's standing warning says it.
+      setSaved(enabled ? { where: 'overview', text: 'SCIM is enabled. Generate a token below and give it to your IdP with the Base URL.' } : null);
       overview.reload();
     }
   };
@@ -46,6 +47,7 @@ export function ScimPage() {
   const patchSettings = async (where: 'sync' | 'roles', body: Record<string, unknown>, message: string) => {
     const done = await settings.run(() => api<ScimSettings>('PATCH', `${base}/scim`, { body }));
     if (done) {
+      setConfirm(null);
       overview.setData((o) => (o ? { ...o, syncGroups: done.syncGroups, defaultRole: done.defaultRole } : o));
       setSaved({ where, text: message });
       overview.reload();
@@ -66,7 +68,7 @@ export function ScimPage() {
         <>
           <Card
             title="Overview"
-            description="Your identity provider needs two values: the Base URL below (Entra calls it Tenant URL) and a SCIM token, which you generate in SCIM tokens below."
+            description="Your identity provider needs two values: the Base URL below (Entra calls it Tenant URL) and a SCIM token (generate one in SCIM tokens below)."
             actions={
               o.enabled ? (
                 <button type="button" className="btn" onClick={() => setConfirm('disable')}>
@@ -141,11 +143,11 @@ export function ScimPage() {
               label="Sync groups"
               checked={o.syncGroups}
               disabled={settings.busy}
-              onChange={(next) => patchSettings('sync', { syncGroups: next }, next ? 'Sync groups is on: the IdP can now create and update groups.' : 'Sync groups is off: every /Groups request from the IdP now answers 403 Forbidden; users are unaffected.')}
+              onChange={(next) => (next ? patchSettings('sync', { syncGroups: true }, 'Sync groups is on: the IdP can now create and update groups.') : setConfirm('sync-off'))}
               description="When off, every /Groups request from your IdP answers 403 Forbidden and the IdP logs group failures; users are unaffected."
             />
-            {saved?.where === 'sync' ? <Notice tone="success">{saved.text}</Notice> : null}
-            <ErrorMessage error={settings.error} />
+            {saved?.where === 'sync' ? <Notice tone={o.syncGroups ? 'success' : 'warning'}>{saved.text}</Notice> : null}
+            {confirm !== 'sync-off' ? <ErrorMessage error={settings.error} /> : null}
           </Card>
 
           <RoleMappingsCard base={base} roles={roles.data ?? []} defaultRole={o.defaultRole} notice={saved?.where === 'roles' ? saved.text : null} onDefaultRole={(role) => patchSettings('roles', { defaultRole: role }, role ? `Default role set to “${role}”.` : 'Default role cleared: members without a matching mapping get no role.')} busy={settings.busy} onChange={roles.reload} />
@@ -168,6 +170,21 @@ export function ScimPage() {
       >
         <p>Your identity provider will be able to create, update, deactivate and delete {org.name}’s members (and groups, when Sync groups is on) with a token you generate on this page.</p>
         <p>You can disable it again at any time.</p>
+      </ConfirmDialog>
+      <ConfirmDialog
+        open={confirm === 'sync-off'}
+        title="Turn Sync groups off?"
+        confirmLabel="Turn off"
+        danger
+        busy={settings.busy}
+        error={settings.error}
+        onConfirm={() => patchSettings('sync', { syncGroups: false }, 'Sync groups is off: every /Groups request from the IdP now answers 403 Forbidden; users are unaffected.')}
+        onCancel={() => {
+          setConfirm(null);
+          settings.setError(null);
+        }}
+      >
+        <p>Every /Groups request from your IdP will answer 403 Forbidden, so group changes made in the IdP meanwhile do not arrive and the IdP logs group failures. Groups already here are kept; users are unaffected.</p>
       </ConfirmDialog>
       <ConfirmDialog
         open={confirm === 'disable'}

@@ -5,6 +5,7 @@ import { ApiError } from '../api';
 import { useAuth, type Principal } from '../auth';
 import { useTitle } from '../components/Layout';
 import { ErrorMessage, Loading, Notice } from '../components/ui';
+import { plural } from '../format';
 import { useAction } from '../hooks';
 
 interface LocationState {
@@ -27,8 +28,13 @@ export function SignInPage() {
   const [email, setEmail] = useState(state.email ?? '');
   const [password, setPassword] = useState('');
   const [operatorToken, setOperatorToken] = useState('');
-  const [mode, setMode] = useState<'admin' | 'operator'>('admin');
+  const [mode, setModeState] = useState<'admin' | 'operator'>('admin');
   const action = useAction();
+  // An error belongs to the tab that caused it.
+  const setMode = (m: 'admin' | 'operator') => {
+    if (m !== mode) action.setError(null);
+    setModeState(m);
+  };
 
   if (principal === undefined) return <Loading what="Checking your sign-in" />;
   if (principal && !action.busy) return <Navigate to={destination(principal, state.from)} replace />;
@@ -42,7 +48,7 @@ export function SignInPage() {
   const err = action.error;
   const errorWords =
     err instanceof ApiError && err.status === 429 && err.retryAfterSeconds
-      ? new Error(`Too many failed sign-ins for this account. Try again in ${Math.ceil(err.retryAfterSeconds / 60)} minute(s).`)
+      ? new Error(`Too many failed sign-ins for this account. Try again in ${plural(Math.ceil(err.retryAfterSeconds / 60), 'minute')}.`)
       : err;
 
   return (
@@ -64,6 +70,7 @@ export function SignInPage() {
             Operator
           </button>
         </div>
+        <div className="sign-in-panel">
         <form onSubmit={submit} className="form" noValidate={false}>
           {mode === 'admin' ? (
             <>
@@ -95,6 +102,7 @@ export function SignInPage() {
             No password yet? Use the one-time link you were sent: another admin of your organisation makes one under Console admins, or your scimd operator with <code>scimd admin create</code>.
           </p>
         ) : null}
+        </div>
       </main>
     </div>
   );
