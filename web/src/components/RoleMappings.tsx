@@ -296,19 +296,25 @@ export function RolesCard({ base, roles, onChange }: { base: string; roles: Load
       <form onSubmit={submit} className="form form-inline">
         <div className="field">
           <label htmlFor="new-role">New role</label>
-          <input id="new-role" required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} placeholder="billing-admin" />
+          <input id="new-role" required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} placeholder="billing-admin" aria-describedby="new-role-help" />
         </div>
         <button type="submit" className="btn" disabled={add.busy}>
           Add role
         </button>
       </form>
+      <p id="new-role-help" className="help">
+        Up to 100 characters ({name.length} used).
+      </p>
       <ErrorMessage error={add.error} />
       <Dialog open={renaming !== null} title={`Rename role “${renaming?.name ?? ''}”`} onClose={() => setRenaming(null)}>
         <form onSubmit={submitRename} className="form">
           <p>The new name applies everywhere at once: mappings that point at it, the default role and every member who has it.</p>
           <div className="field">
             <label htmlFor="rename-role">New name</label>
-            <input id="rename-role" required maxLength={100} value={newName} onChange={(e) => setNewName(e.target.value)} autoFocus />
+            <input id="rename-role" required maxLength={100} value={newName} onChange={(e) => setNewName(e.target.value)} autoFocus aria-describedby="rename-role-help" />
+            <p id="rename-role-help" className="help">
+              Up to 100 characters ({newName.length} used).
+            </p>
           </div>
           <ErrorMessage error={rename.error} />
           <div className="dialog-footer">

@@ -195,7 +195,7 @@ export function TokensCard({ base, enabled, onChange }: { base: string; enabled:
             <label htmlFor="token-name">Token name</label>
             <input id="token-name" required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} placeholder="Entra Production" aria-describedby="token-name-help" autoFocus />
             <p id="token-name-help" className="help">
-              Name it after the IdP connection that will use it. The Activity log shows this name on every request the token makes.
+              Name it after the IdP connection that will use it (up to 100 characters, {name.length} used). The Activity log shows this name on every request the token makes.
             </p>
           </div>
           <div className="field">

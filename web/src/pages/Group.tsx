@@ -23,7 +23,8 @@ export function GroupPage() {
   const g = group.data;
   useTitle(g?.displayName ?? 'Group', org.name);
   const pageNo = cursors.length;
-  const data = members.data;
+  // After a failed load (e.g. a search the API refuses), the old list is not the answer: show only the error.
+  const data = members.error ? undefined : members.data;
 
   return (
     <div className="page">

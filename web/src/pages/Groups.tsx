@@ -32,7 +32,8 @@ export function GroupsPage() {
   }, [q]);
   const groups = useApi<Page<Group>>(`${base}/groups`, { search: q, sort, order, page, limit: 25 });
   const overview = useApi<Overview>(`${base}/scim/overview`);
-  const data = groups.data;
+  // After a failed load (e.g. a search the API refuses), the old list is not the answer: show only the error.
+  const data = groups.error ? undefined : groups.data;
   const onSort = (f: Sort, o: 'asc' | 'desc') => update({ sort: f, order: o });
 
   return (

@@ -40,7 +40,8 @@ export function MembersPage() {
   const roles = useApi<Role[]>(`${base}/roles`);
   const overview = useApi<Overview>(`${base}/scim/overview`);
   const filtered = q !== '' || active !== '' || role !== '';
-  const data = members.data;
+  // After a failed load (e.g. a search the API refuses), the old list is not the answer: show only the error.
+  const data = members.error ? undefined : members.data;
 
   return (
     <div className="page">
