@@ -69,7 +69,12 @@ export function EmptyState({ title, children, action }: { title: string; childre
 }
 
 export function Badge({ tone = 'neutral', children }: { tone?: 'neutral' | 'green' | 'amber' | 'red' | 'blue' | 'grey'; children: ReactNode }) {
-  return <span className={`badge badge-${tone}`}>{children}</span>;
+  // A long text (a role name) is cut by the CSS: the tooltip has all of it.
+  return (
+    <span className={`badge badge-${tone}`} title={typeof children === 'string' && children.length > 20 ? children : undefined}>
+      {children}
+    </span>
+  );
 }
 
 export function ActiveBadge({ active }: { active: boolean }) {
