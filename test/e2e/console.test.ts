@@ -138,6 +138,17 @@ describe.runIf(enabled)('Console end to end (Chromium)', () => {
     await page.getByText('Base URL copied to the clipboard.').waitFor();
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(`${server.origin}/scim/v2`);
     expect((await server.operator('GET', `/orgs/${slug}/scim`)).body.enabled).toBe(true);
+
+    // Disabling leaves one notice, a warning (not a green success), then enable again.
+    await overview.getByRole('button', { name: 'Disable SCIM' }).click();
+    await page.getByRole('dialog', { name: 'Disable SCIM?' }).getByRole('button', { name: 'Disable SCIM' }).click();
+    await overview.getByText('Disabled', { exact: true }).waitFor();
+    expect(await overview.locator('.alert').count()).toBe(1);
+    expect(await overview.locator('.alert-success').count()).toBe(0);
+    await overview.getByRole('button', { name: 'Enable SCIM' }).click();
+    await page.getByRole('dialog', { name: 'Enable SCIM?' }).getByRole('button', { name: 'Enable SCIM' }).click();
+    await overview.getByText('Enabled', { exact: true }).waitFor();
+    expect((await server.operator('GET', `/orgs/${slug}/scim`)).body.enabled).toBe(true);
   }, 30_000);
 
   it('generates a named token and shows the secret once, with a copy button', async () => {
