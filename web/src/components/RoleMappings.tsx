@@ -24,6 +24,7 @@ function MappingDialog({ base, roles, mapping, open, onClose, onSaved }: { base:
   const action = useAction();
   const preview = value.trim().toLowerCase();
   const problems = roleValueProblems(value);
+  const onlyEnds = problems.length === 1 && problems[0] === 'surrounding-whitespace';
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const body = { idpRoleValue: value, role };
@@ -40,8 +41,9 @@ function MappingDialog({ base, roles, mapping, open, onClose, onSaved }: { base:
             The role value your IdP sends in the user’s <code>roles</code> (in Entra: the App Role’s <strong>Value</strong>). Use plain lower-case words such as <code>admin</code>, <code>member</code>, <code>viewer</code>. Up to 200 characters ({value.length} used).
           </p>
           {problems.length ? (
-            <p id="idp-role-warning" className="alert alert-warning" role="note">
-              This value contains {problems.map(differenceText).join(', ')}: <code>{escapeInvisible(value)}</code>. An IdP value that only looks the same will not match it; check it is what your IdP really sends.
+            <p id="idp-role-warning" className={`alert ${onlyEnds ? 'alert-info' : 'alert-warning'}`} role="note">
+              This value contains {problems.map(differenceText).join(', ')}: <code>{escapeInvisible(value)}</code>.{' '}
+              {onlyEnds ? 'Matching trims them, so they make no difference.' : 'An IdP value that only looks the same will not match it; check it is what your IdP really sends.'}
             </p>
           ) : null}
           <p id="idp-role-preview" className="preview" aria-live="polite">
