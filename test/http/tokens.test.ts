@@ -53,3 +53,15 @@ describe.each(dialects())('SCIM token names on %s', (dialect) => {
     await t.app.close();
   });
 });
+
+describe.each(dialects())('token revoke in the activity log on %s', (dialect) => {
+  it('names the revoked token', async () => {
+    const t = await testApp(dialect);
+    const org = await testOrg(t);
+    const tokenId = (await t.admin('GET', `/orgs/${org.slug}/scim/tokens`)).body[0].id;
+    expect((await t.admin('DELETE', `/orgs/${org.slug}/scim/tokens/${tokenId}`)).status).toBe(204);
+    const rows = (await t.admin('GET', `/orgs/${org.slug}/activity?operation=token.revoke`)).body.items;
+    expect(rows.map((r: { targetId: string; targetName: string }) => [r.targetId, r.targetName])).toEqual([[tokenId, 'test']]);
+    await t.app.close();
+  });
+});

@@ -174,7 +174,8 @@ export function registerOrgRoutes(parent: FastifyInstance, opts: AdminOptions): 
     const o = await orgFor(db, req, req.params.slug);
     await db.transaction().execute(async (trx) => {
       if (!(await revokeToken(trx, o.id, req.params.id))) throw new AdminError(404, `No token ${req.params.id} in organisation "${o.slug}"`);
-      await recordAdminAction(trx, { orgId: o.id, actor: actorOf(req), action: 'token.revoke', targetType: 'Token', targetId: req.params.id });
+      const revoked = await trx.selectFrom('scim_tokens').select('name').where('id', '=', req.params.id).executeTakeFirst();
+      await recordAdminAction(trx, { orgId: o.id, actor: actorOf(req), action: 'token.revoke', targetType: 'Token', targetId: req.params.id, ...(revoked ? { targetName: revoked.name } : {}) });
     });
     return reply.code(204).send();
   });
