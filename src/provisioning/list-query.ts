@@ -49,6 +49,18 @@ function stringParam(v: unknown, name: string): string | undefined {
 }
 
 /**
+ * `startIndex` and `count` (RFC 7644 §3.4.2.4): 1-based, values below 1 read as
+ * 1; `count` clamped to [0, maxPageSize] and defaulting to it.
+ * @throws ScimError 400 invalidValue for a value that is not a decimal integer.
+ */
+export function parsePaging(params: Pick<ListParams, 'startIndex' | 'count'>, maxPageSize: number): { startIndex: number; count: number } {
+  return {
+    startIndex: Math.max(1, integer(params.startIndex, 'startIndex') ?? 1),
+    count: Math.min(maxPageSize, Math.max(0, integer(params.count, 'count') ?? maxPageSize)),
+  };
+}
+
+/**
  * Parses list parameters.
  * @throws ScimError 400 invalidFilter for a bad filter, invalidValue for bad numbers or sort order.
  */
@@ -57,8 +69,7 @@ export function parseListQuery(rt: ResourceTypeDef, params: ListParams, maxPageS
   if (filterText?.includes('\0')) throw invalidFilter('The filter must not contain the NUL character');
   const filter = filterText !== undefined && filterText.trim() !== '' ? parseFilter(filterText) : undefined;
   if (filterText !== undefined && filterText.trim() === '' && params.filter !== undefined) throw invalidFilter('The filter is empty');
-  const startIndex = Math.max(1, integer(params.startIndex, 'startIndex') ?? 1);
-  const count = Math.min(maxPageSize, Math.max(0, integer(params.count, 'count') ?? maxPageSize));
+  const { startIndex, count } = parsePaging(params, maxPageSize);
   const sortOrderRaw = stringParam(params.sortOrder, 'sortOrder');
   let sortOrder: 'ascending' | 'descending' = 'ascending';
   if (sortOrderRaw !== undefined) {

@@ -153,3 +153,21 @@ describe.each(dialects())('Users sortBy validation on %s', (dialect) => {
     await t.app.close();
   });
 });
+
+describe.each(dialects())('root .search on %s', (dialect) => {
+  it('lets a type-specific attribute match nothing of the other type, and checks paging like the lists', async () => {
+    const t = await testApp(dialect);
+    const org = await testOrg(t);
+    await org.scim('POST', '/Users', { schemas: [USER], userName: 'root-search@example.com' });
+    await org.scim('POST', '/Groups', { displayName: 'Root search group' });
+    const search = (body: Record<string, unknown>) => org.scim('POST', '/.search', { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], ...body });
+    const byUser = await search({ filter: 'userName eq "root-search@example.com"' });
+    expect(byUser.status).toBe(200);
+    expect(byUser.body.Resources.map((r: { userName: string }) => r.userName)).toEqual(['root-search@example.com']);
+    const byGroup = await search({ filter: 'displayName eq "Root search group"' });
+    expect(byGroup.body.totalResults).toBe(1);
+    expect((await search({ filter: 'nosuch eq "x"' })).body.scimType).toBe('invalidFilter');
+    expect((await search({ startIndex: '0x10' })).status).toBe(400);
+    await t.app.close();
+  });
+});

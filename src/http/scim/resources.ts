@@ -9,7 +9,7 @@ import { listResponse, SEARCH_REQUEST_SCHEMA } from '../../scim/messages.js';
 import { applyProjection, parseProjection, type Projection } from '../../scim/projection.js';
 import { groupResourceType, userResourceType, type ResourceTypeDef } from '../../scim/schemas/resource-types.js';
 import * as groups from '../../provisioning/groups.js';
-import type { ListParams } from '../../provisioning/list-query.js';
+import { parsePaging, type ListParams } from '../../provisioning/list-query.js';
 import * as users from '../../provisioning/users.js';
 import type { ScimContext } from '../../provisioning/context.js';
 import { sendScim } from './send.js';
@@ -156,15 +156,27 @@ function register(app: FastifyInstance, endpoint: string, h: ResourceHandlers): 
 
 /**
  * Root search (RFC 7644 §3.4.3): the filter runs over Users, then Groups (when
- * group sync is on); one page is cut from the concatenation.
+ * group sync is on); one page is cut from the concatenation. A filter naming an
+ * attribute only one resource type has (`userName`) matches nothing of the
+ * other type instead of failing the whole search; a filter no type knows still
+ * answers 400 invalidFilter.
  */
 async function rootSearch(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const params = searchParams(req.body);
-  const handlers = req.scim.principal.syncGroups ? [userHandlers, groupHandlers] : [userHandlers];
-  const startIndex = Math.max(1, Number(params.startIndex ?? 1) || 1);
-  const count = Math.min(req.scim.maxPageSize, Math.max(0, params.count === undefined ? req.scim.maxPageSize : Number(params.count) || 0));
+  const { startIndex, count } = parsePaging(params, req.scim.maxPageSize);
+  const handlers: ResourceHandlers[] = [];
   const totals: number[] = [];
-  for (const h of handlers) totals.push(((await h.list(req.scim, { ...params, count: 0, startIndex: 1 })) as { totalResults: number }).totalResults);
+  let refusal: unknown;
+  for (const h of req.scim.principal.syncGroups ? [userHandlers, groupHandlers] : [userHandlers]) {
+    try {
+      totals.push(((await h.list(req.scim, { ...params, count: 0, startIndex: 1 })) as { totalResults: number }).totalResults);
+      handlers.push(h);
+    } catch (err) {
+      if (!(err instanceof ScimError && err.scimType === 'invalidFilter' && err.detail.startsWith('Unknown attribute'))) throw err;
+      refusal = err;
+    }
+  }
+  if (!handlers.length) throw refusal;
   const resources: unknown[] = [];
   let offset = startIndex - 1;
   for (const [i, h] of handlers.entries()) {
