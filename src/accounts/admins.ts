@@ -10,7 +10,7 @@ import { sql, type Kysely } from 'kysely';
 import { recordAdminAction } from '../activity/admin-actions.js';
 import { isUniqueViolation } from '../db/errors.js';
 import type { Database } from '../db/schema.js';
-import { isUuid } from '../tenants/tokens.js';
+import { isUuid } from '../db/ids.js';
 import { hashPassword } from './passwords.js';
 
 /** How long a set-password link stays valid. */

@@ -11,6 +11,7 @@
  * is also what the `lower(user_name)` index serves.
  */
 import { sql, type RawBuilder } from 'kysely';
+import { isUuid } from './ids.js';
 import type { AttrPath, CompareOp, CompareValue, Filter } from '../scim/filter/ast.js';
 import { invalidFilter } from '../scim/errors.js';
 import { findSubAttribute, resolveAttribute, type ResolvedAttribute, type ResourceTypeDef } from '../scim/schemas/resource-types.js';
@@ -27,7 +28,6 @@ export interface FilterTarget {
   alias: 'u' | 'g';
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Builds the WHERE expression for `filter` over `target`.
@@ -197,8 +197,8 @@ function compareScalar(f: Extract<Filter, { kind: 'compare' | 'present' }>, expr
   if (kind === 'timestamp') return compareOrdered(op, expr, sql`${dateValue(value, label)}::timestamptz`, label);
   if (kind === 'uuid') {
     if (typeof value !== 'string') throw invalidFilter(`"id" is a string`);
-    if (op === 'eq') return UUID.test(value) ? sql`(${expr} = ${value}::uuid)` : sql`false`;
-    if (op === 'ne') return UUID.test(value) ? sql`(${expr} <> ${value}::uuid)` : sql`true`;
+    if (op === 'eq') return isUuid(value) ? sql`(${expr} = ${value}::uuid)` : sql`false`;
+    if (op === 'ne') return isUuid(value) ? sql`(${expr} <> ${value}::uuid)` : sql`true`;
     return textComparison(op, sql`${expr}::text`, value.toLowerCase(), true); // ids are ASCII hex
   }
   return textComparison(op, expr, stringValue(value, label), def.caseExact);
@@ -338,8 +338,8 @@ function memberValueCondition(f: Filter, idColumn: string, which: 'members' | 'g
       }
       if (name !== 'value') throw invalidFilter(`${which}.${f.path.attr} cannot be filtered on; use ${which}.value`);
       if (typeof f.value !== 'string') throw invalidFilter(`${which}.value is a string id`);
-      if (f.op === 'eq') return UUID.test(f.value) ? sql`(${sql.ref(idColumn)} = ${f.value}::uuid)` : sql`false`;
-      if (f.op === 'ne') return UUID.test(f.value) ? sql`(${sql.ref(idColumn)} <> ${f.value}::uuid)` : sql`true`;
+      if (f.op === 'eq') return isUuid(f.value) ? sql`(${sql.ref(idColumn)} = ${f.value}::uuid)` : sql`false`;
+      if (f.op === 'ne') return isUuid(f.value) ? sql`(${sql.ref(idColumn)} <> ${f.value}::uuid)` : sql`true`;
       return textComparison(f.op, sql`${sql.ref(idColumn)}::text`, f.value.toLowerCase(), true); // ids are ASCII hex
     }
   }

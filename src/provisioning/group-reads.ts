@@ -6,7 +6,7 @@
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database, RoleSource } from '../db/schema.js';
-import { isUuid } from '../tenants/tokens.js';
+import { isUuid } from '../db/ids.js';
 import { afterCursor, checkPageRequest, containsPattern, decodeCursor, encodeCursor, type Page, type PageRequest } from './admin-paging.js';
 
 export const GROUP_SORTS = ['displayName', 'createdAt', 'updatedAt'] as const;

@@ -15,7 +15,7 @@ import { applyProjection, projectionWants, type Projection } from '../scim/proje
 import { jsonEqual, normalizeResource, type ScimDocument } from '../scim/schemas/validate.js';
 import { orderDocument } from '../scim/schemas/order.js';
 import { groupResourceType } from '../scim/schemas/resource-types.js';
-import { isUuid } from '../tenants/tokens.js';
+import { isUuid } from '../db/ids.js';
 import { diffDocuments, groupUpdateOperation, membershipDiff } from '../activity/diff.js';
 import { etagOf, keepExternalId, requireIndexable, requireSameId, requireVersion, type ScimContext } from './context.js';
 import { orderTerm, parseListQuery, type ListParams } from './list-query.js';

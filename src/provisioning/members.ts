@@ -16,7 +16,7 @@ import type { Database, RoleSource, ScimUsersTable } from '../db/schema.js';
 import { listRoleMappings, normalizeRoleValue } from '../tenants/role-mappings.js';
 import { requireRole } from '../tenants/roles.js';
 import { getScimSettings } from '../tenants/scim-config.js';
-import { isUuid } from '../tenants/tokens.js';
+import { isUuid } from '../db/ids.js';
 import { afterCursor, checkPageRequest, containsPattern, decodeCursor, encodeCursor, type Page, type PageRequest } from './admin-paging.js';
 import { groupsOfUsers } from './memberships.js';
 import { explainRole, type RoleExplanation } from './role-explanation.js';

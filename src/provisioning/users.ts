@@ -16,7 +16,7 @@ import { jsonEqual, normalizeResource, type ScimDocument } from '../scim/schemas
 import { orderDocument } from '../scim/schemas/order.js';
 import { ENTERPRISE_USER_SCHEMA, userResourceType } from '../scim/schemas/resource-types.js';
 import { normalizeRoleValue } from '../tenants/role-mappings.js';
-import { isUuid } from '../tenants/tokens.js';
+import { isUuid } from '../db/ids.js';
 import { groupsOfUsers } from './memberships.js';
 import { diffDocuments, userUpdateOperation } from '../activity/diff.js';
 import { etagOf, keepExternalId, requireIndexable, requireSameId, requireVersion, type ScimContext } from './context.js';

@@ -10,7 +10,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { recordAdminAction } from '../activity/admin-actions.js';
 import type { Database } from '../db/schema.js';
 import { isUniqueViolation } from '../db/errors.js';
-import { isUuid } from './tokens.js';
+import { isUuid } from '../db/ids.js';
 import { requireRole } from './roles.js';
 
 type Db = Kysely<Database> | Transaction<Database>;

@@ -7,6 +7,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { isUuid } from '../db/ids.js';
 import type { Database } from '../db/schema.js';
 
 /** Tokens look like `scimd_<8 char prefix>_<43 char secret>`; the prefix is public. */
@@ -107,9 +108,6 @@ export function isOperatorToken(presented: string, operatorToken: string): boole
   return timingSafeEqual(createHash('sha256').update(presented).digest(), createHash('sha256').update(operatorToken).digest());
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** True for a canonical UUID string: ids of other shapes can never exist, so callers answer 404 without a query. */
-export const isUuid = (s: string): boolean => UUID.test(s);
 
 /**
  * For a token `verifyToken` refused: the org and name of a token that exists but

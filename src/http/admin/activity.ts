@@ -12,9 +12,8 @@ import { activityByHour, listActivity } from '../../activity/query.js';
 import { getScimSettings } from '../../tenants/scim-config.js';
 import { scimBaseUrlOf } from '../origin.js';
 import type { AdminOptions } from './plugin.js';
-import { orgFor } from './principal.js';
+import { orgFor, slugParams } from './principal.js';
 
-const slugParams = z.object({ slug: z.string() });
 
 const activityQuery = z
   .object({

@@ -17,7 +17,7 @@ import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../../accounts/passwor
 import { AdminError } from '../errors.js';
 import { requestOrigin } from '../origin.js';
 import type { AdminOptions } from './plugin.js';
-import { actorOf, orgFor } from './principal.js';
+import { actorOf, orgFor, slugParams } from './principal.js';
 
 const password = z
   .string()
@@ -52,7 +52,6 @@ const createdJson = adminJson
 
 const toJson = (a: AdminAccount): z.infer<typeof adminJson> => ({ id: a.id, email: a.email, createdAt: a.createdAt.toISOString(), passwordSet: a.passwordSet });
 
-const slugParams = z.object({ slug: z.string() });
 
 /** Registers the admin-account routes and `POST /password`. */
 export function registerAdminRoutes(parent: FastifyInstance, opts: AdminOptions): void {

@@ -14,9 +14,9 @@ import { getGroupSummary, GROUP_SORTS, GroupNotFoundError, listGroupMembers, lis
 import { AdminError } from '../errors.js';
 import { iso, orderQuery, pageOf, pageQuery, searchQuery, withCursor } from './list-params.js';
 import type { AdminOptions } from './plugin.js';
-import { orgFor } from './principal.js';
+import { orgFor, slugParams } from './principal.js';
 
-const groupParams = z.object({ slug: z.string(), id: z.string() });
+const groupParams = slugParams.extend({ id: z.string() });
 const groupJson = z
   .object({ id: z.string(), displayName: z.string(), externalId: z.string().nullable(), memberCount: z.number().int(), createdAt: z.string(), updatedAt: z.string() })
   .meta({ id: 'Group' });
@@ -55,7 +55,7 @@ export function registerGroupRoutes(parent: FastifyInstance, opts: AdminOptions)
       schema: {
         tags: ['groups'],
         summary: 'Groups, paged, searchable by displayName, sortable',
-        params: z.object({ slug: z.string() }),
+        params: slugParams,
         querystring: pageQuery.extend({ search: searchQuery.describe('Case-insensitive substring of displayName'), sort: z.enum(GROUP_SORTS).default('displayName'), order: orderQuery }),
         response: { 200: pageOf(groupJson, 'GroupPage') },
       },

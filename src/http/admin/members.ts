@@ -19,9 +19,9 @@ import { AdminError } from '../errors.js';
 import { scimBaseUrlOf as scimBaseUrl } from '../origin.js';
 import { iso, orderQuery, pageOf, pageQuery, searchQuery, withCursor } from './list-params.js';
 import type { AdminOptions } from './plugin.js';
-import { actorOf, orgFor } from './principal.js';
+import { actorOf, orgFor, slugParams } from './principal.js';
 
-const memberParams = z.object({ slug: z.string(), id: z.string() });
+const memberParams = slugParams.extend({ id: z.string() });
 const roleSourceKind = z.enum(['mapping', 'default', 'none', 'manual']);
 const roleSourceJson = z
   .object({
@@ -112,7 +112,7 @@ export function registerMemberRoutes(parent: FastifyInstance, opts: AdminOptions
 
   app.get(
     '/orgs/:slug/members',
-    { schema: { tags: ['members'], summary: 'Provisioned members, paged, searchable, sortable', params: z.object({ slug: z.string() }), querystring: listQuery, response: { 200: pageOf(memberJson, 'MemberPage') } } },
+    { schema: { tags: ['members'], summary: 'Provisioned members, paged, searchable, sortable', params: slugParams, querystring: listQuery, response: { 200: pageOf(memberJson, 'MemberPage') } } },
     async (req) => {
       const o = await orgFor(db, req, req.params.slug);
       const q = req.query;

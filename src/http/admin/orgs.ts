@@ -23,7 +23,7 @@ import { issueToken, listTokens, regenerateToken, revokeToken, type TokenInfo } 
 import { AdminError } from '../errors.js';
 import { scimBaseUrlOf } from '../origin.js';
 import type { AdminOptions } from './plugin.js';
-import { actorOf, orgFor, requireOperator } from './principal.js';
+import { actorOf, orgFor, requireOperator, slugParams } from './principal.js';
 import { recordAdminAction } from '../../activity/admin-actions.js';
 
 const createOrgBody = z.object({
@@ -44,7 +44,6 @@ const tokenBody = z.object({
 }).strict();
 
 
-const slugParams = z.object({ slug: z.string() });
 const orgJson = z.object({ id: z.string(), slug: z.string(), name: z.string() }).meta({ id: 'Org' });
 const scimSettingsJson = z
   .object({ enabled: z.boolean(), syncGroups: z.boolean(), defaultRole: z.string().nullable(), baseUrl: z.string() })

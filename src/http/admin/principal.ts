@@ -5,6 +5,7 @@
  * through `orgFor`, which is where that rule is enforced.
  */
 import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { findOrgBySlug, type Org } from '../../tenants/orgs.js';
@@ -38,3 +39,6 @@ export function requireOperator(req: FastifyRequest): void {
 
 /** A label of the caller for activity records: `operator` or the admin's email. */
 export const actorOf = (req: FastifyRequest): string => (req.principal.kind === 'operator' ? 'operator' : req.principal.email);
+
+/** The `{slug}` path parameter of every org-scoped admin route. */
+export const slugParams = z.object({ slug: z.string() });

@@ -24,9 +24,8 @@ import {
 import { createRole, InvalidRoleNameError, listRoles, renameRole, RoleExistsError, RoleNotFoundError, UnknownRoleError, type OrgRole } from '../../tenants/roles.js';
 import { AdminError } from '../errors.js';
 import type { AdminOptions } from './plugin.js';
-import { actorOf, orgFor } from './principal.js';
+import { actorOf, orgFor, slugParams } from './principal.js';
 
-const slugParams = z.object({ slug: z.string() });
 
 const roleJson = z
   .object({
