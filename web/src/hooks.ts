@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { useSearchParams } from 'react-router';
 import { api, type RequestOptions } from './api';
 
 export interface Loaded<T> {
@@ -77,4 +78,31 @@ export function useAction() {
     }
   }, []);
   return { busy, error, setError, run };
+}
+
+/**
+ * The state of a searchable, sortable, paged table, kept in the address
+ * (`?q=&sort=&order=&page=` plus any filters), so reloads and links keep it.
+ * The search box is debounced into `q`; changing anything but the page goes back
+ * to page 1.
+ */
+export function useTableParams<S extends string>(sorts: readonly S[], defaultSort: S) {
+  const [params, setParams] = useSearchParams();
+  const sort = (sorts as readonly string[]).includes(params.get('sort') ?? '') ? (params.get('sort') as S) : defaultSort;
+  const order: 'asc' | 'desc' = params.get('order') === 'desc' ? 'desc' : 'asc';
+  const page = Math.max(1, Number(params.get('page')) || 1);
+  const [search, setSearch] = useState(params.get('q') ?? '');
+  const q = useDebounced(search.trim(), 300);
+  const update = (changes: Record<string, string | null>, resetPage = true) => {
+    const next = new URLSearchParams(params);
+    for (const [k, v] of Object.entries(changes)) if (v === null || v === '') next.delete(k);
+    else next.set(k, v);
+    if (resetPage) next.delete('page');
+    setParams(next, { replace: true });
+  };
+  useEffect(() => {
+    if ((params.get('q') ?? '') !== q) update({ q });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [q]);
+  return { params, sort, order, page, search, setSearch, q, update };
 }

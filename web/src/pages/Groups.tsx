@@ -1,9 +1,8 @@
 /** Groups: searchable, sortable, paginated, with member counts. */
-import { useEffect, useState } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
 import { useOrg, useTitle } from '../components/Layout';
 import { DateText, EmptyState, ErrorMessage, Loading, PageHeader, Pager, SortHeader } from '../components/ui';
-import { useApi, useDebounced } from '../hooks';
+import { useApi, useTableParams } from '../hooks';
 import type { Group, Overview, Page } from '../types';
 
 type Sort = 'displayName' | 'createdAt' | 'updatedAt';
@@ -13,23 +12,7 @@ export function GroupsPage() {
   const org = useOrg();
   useTitle('Groups', org.name);
   const base = `/orgs/${org.slug}`;
-  const [params, setParams] = useSearchParams();
-  const sort = (SORTS as string[]).includes(params.get('sort') ?? '') ? (params.get('sort') as Sort) : 'displayName';
-  const order = params.get('order') === 'desc' ? 'desc' : 'asc';
-  const page = Math.max(1, Number(params.get('page')) || 1);
-  const [search, setSearch] = useState(params.get('q') ?? '');
-  const q = useDebounced(search.trim(), 300);
-  const update = (changes: Record<string, string | null>, resetPage = true) => {
-    const next = new URLSearchParams(params);
-    for (const [k, v] of Object.entries(changes)) if (v === null || v === '') next.delete(k);
-    else next.set(k, v);
-    if (resetPage) next.delete('page');
-    setParams(next, { replace: true });
-  };
-  useEffect(() => {
-    if ((params.get('q') ?? '') !== q) update({ q });
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [q]);
+  const { sort, order, page, search, setSearch, q, update } = useTableParams(SORTS, 'displayName');
   const groups = useApi<Page<Group>>(`${base}/groups`, { search: q, sort, order, page, limit: 25 });
   const overview = useApi<Overview>(`${base}/scim/overview`);
   // After a failed load (e.g. a search the API refuses), the old list is not the answer: show only the error.

@@ -1,10 +1,9 @@
 /** Members: searchable, sortable, paginated; the state lives in the address (?q=&sort=&order=&page=). */
-import { useEffect, useState } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
 import { useOrg, useTitle } from '../components/Layout';
 import { ActiveBadge, Badge, EmptyState, ErrorMessage, Loading, PageHeader, Pager, SortHeader } from '../components/ui';
 import { roleSourceText } from '../format';
-import { useApi, useDebounced } from '../hooks';
+import { useApi, useTableParams } from '../hooks';
 import type { Member, Overview, Page, Role } from '../types';
 
 type Sort = 'userName' | 'name' | 'email' | 'role' | 'createdAt' | 'updatedAt';
@@ -14,27 +13,10 @@ export function MembersPage() {
   const org = useOrg();
   useTitle('Members', org.name);
   const base = `/orgs/${org.slug}`;
-  const [params, setParams] = useSearchParams();
-  const sort = (SORTS as string[]).includes(params.get('sort') ?? '') ? (params.get('sort') as Sort) : 'name';
-  const order = params.get('order') === 'desc' ? 'desc' : 'asc';
-  const page = Math.max(1, Number(params.get('page')) || 1);
+  const { params, sort, order, page, search, setSearch, q, update } = useTableParams(SORTS, 'name');
   const active = params.get('active') ?? '';
   const role = params.get('role') ?? '';
   const limit = Number(params.get('limit')) || 25;
-  const [search, setSearch] = useState(params.get('q') ?? '');
-  const q = useDebounced(search.trim(), 300);
-
-  const update = (changes: Record<string, string | null>, resetPage = true) => {
-    const next = new URLSearchParams(params);
-    for (const [k, v] of Object.entries(changes)) if (v === null || v === '') next.delete(k);
-    else next.set(k, v);
-    if (resetPage) next.delete('page');
-    setParams(next, { replace: true });
-  };
-  useEffect(() => {
-    if ((params.get('q') ?? '') !== q) update({ q });
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [q]);
 
   const members = useApi<Page<Member>>(`${base}/members`, { search: q, sort, order, page, limit, active, role });
   const roles = useApi<Role[]>(`${base}/roles`);
