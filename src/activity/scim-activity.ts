@@ -30,8 +30,25 @@ export interface ScimActivity {
 /** Longest recorded path, characters (a 4 KB filter is still a useful record when cut). */
 const MAX_PATH = 1000;
 
+/** A path segment as the client meant it, or as sent when its percent-escapes are malformed (`/Users/%ZZ`). */
+function decodeId(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
+/**
+ * Client text as PostgreSQL can store it: a request the server refused for
+ * holding NUL or an unpaired surrogate (`/Users/%00`) must still be logged.
+ */
+const storable = <T extends string | null | undefined>(v: T): T =>
+  (typeof v === 'string' ? v.replace(/\0/g, '\\0').replace(/\p{Surrogate}/gu, '\uFFFD') : v) as T;
+
 /** Inserts one SCIM activity row with `db` (a transaction for writes). */
 export async function insertScimActivity(db: Kysely<Database> | Transaction<Database>, a: ScimActivity): Promise<void> {
+  a = { ...a, path: storable(a.path), targetId: storable(a.targetId), targetName: storable(a.targetName), detail: storable(a.detail) };
   await db
     .insertInto('activity')
     .values({
@@ -62,7 +79,7 @@ export function operationOf(method: string, path: string): { operation: ScimActi
   const m = /^\/(users|groups)(?:\/([^/?]+))?/i.exec(path);
   const targetType = m ? (m[1]!.toLowerCase() === 'users' ? 'User' : 'Group') : null;
   const rawId = m?.[2];
-  const targetId = rawId && rawId !== '.search' ? decodeURIComponent(rawId) : null;
+  const targetId = rawId && rawId !== '.search' ? decodeId(rawId) : null;
   if (/^\/bulk/i.test(path)) return { operation: 'bulk', targetType: null, targetId: null };
   if (!m && method === 'GET') return { operation: 'discovery', targetType: null, targetId: null };
   if (method === 'GET' || /\.search/i.test(path)) return { operation: 'lookup', targetType, targetId };

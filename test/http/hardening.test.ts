@@ -111,4 +111,22 @@ describe.each(dialects())('Hardening on %s', (dialect) => {
     expect(r.status).toBe(412);
     expect((await org.scim('GET', `/Users/${u.id}`)).body.userName).toBe('inm@example.com');
   });
+
+  it('answers malformed ids inside Bulk per operation, and logs refused odd ids', async () => {
+    const r = await org.scim('POST', '/Bulk', {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+      Operations: [
+        { method: 'POST', path: '/Users', bulkId: 'ok', data: { userName: 'bulk-odd@example.com' } },
+        { method: 'PATCH', path: '/Users/%ZZ', data: { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'title', value: 'x' }] } },
+        { method: 'DELETE', path: '/Users/%00' },
+        { method: 'DELETE', path: '/Users/%' },
+      ],
+    });
+    expect(r.status).toBe(200);
+    expect(r.body.Operations.map((o: { status: string }) => o.status)).toEqual(['201', '404', '404', '404']);
+    const nul = await org.scim('GET', '/Users/%00');
+    expect(nul.status).toBe(404);
+    const rows = (await t.admin('GET', `/orgs/${org.slug}/activity?limit=20`)).body.items;
+    expect(rows[0]).toMatchObject({ method: 'GET', status: 404, targetId: '\\0' });
+  });
 });

@@ -12,6 +12,7 @@ import { BULK_REQUEST_SCHEMA, BULK_RESPONSE_SCHEMA } from '../../scim/messages.j
 import type { ServiceLimits } from '../../scim/discovery.js';
 import type { ScimContext } from '../../provisioning/context.js';
 import { insertScimActivity, operationOf } from '../../activity/scim-activity.js';
+import { safeError } from '../errors.js';
 import { changeRecorder } from './plugin.js';
 import { groupHandlers, userHandlers } from './resources.js';
 import { sendScim } from './send.js';
@@ -158,11 +159,13 @@ export function registerBulkRoute(app: FastifyInstance, limits: ServiceLimits): 
           results[i] = { method: op.method, ...(op.bulkId ? { bulkId: op.bulkId } : {}), status: String(e.status), response: e.toJSON() };
           expected = e.status;
           const { operation, targetType, targetId } = operationOf(op.method, op.path);
+          // A failed record must not turn one operation's error into a failed BulkRequest
+          // after earlier operations committed.
           await insertScimActivity(req.scim.db, {
             orgId: req.scim.orgId, tokenId: req.scimActivity.tokenId ?? null, tokenName: req.scimActivity.tokenName ?? null,
             method: op.method, path: op.path, operation, targetType, targetId, status: e.status,
             scimType: e.scimType ?? null, detail: e.detail, durationMs: null,
-          });
+          }).catch((recordErr: unknown) => req.log.error({ err: safeError(recordErr) }, 'could not record a Bulk operation'));
         }
       }
       if (waiting.length === pending.length) {
