@@ -32,6 +32,9 @@ function unstorable(value: unknown): string | undefined {
 }
 
 function parse(req: FastifyRequest, body: Buffer): unknown {
+  // No content coding is decoded here; reading gzip bytes as JSON would only fail later and less clearly.
+  const coding = req.headers['content-encoding'];
+  if (coding && !/^\s*identity\s*$/i.test(String(coding))) throw new ScimError(415, undefined, `Content-Encoding "${coding}" is not supported; send the body uncompressed`);
   const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(req.headers['content-type'] ?? '')?.[1];
   if (charset && !/^utf-?8$/i.test(charset)) throw new ScimError(415, undefined, `Send the body in UTF-8 (RFC 8259), not ${charset}`);
   let text: string;

@@ -129,4 +129,10 @@ describe.each(dialects())('Hardening on %s', (dialect) => {
     const rows = (await t.admin('GET', `/orgs/${org.slug}/activity?limit=20`)).body.items;
     expect(rows[0]).toMatchObject({ method: 'GET', status: 404, targetId: '\\0' });
   });
+
+  it('refuses a compressed body instead of reading it as JSON', async () => {
+    const r = await raw(JSON.stringify({ userName: 'gz@example.com' }), 'application/scim+json', '/scim/v2/Users', { 'content-encoding': 'gzip' });
+    expect(r.statusCode).toBe(415);
+    expect(JSON.parse(r.body).detail).toContain('Content-Encoding "gzip"');
+  });
 });
