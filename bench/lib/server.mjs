@@ -33,7 +33,9 @@ export async function startScimd(opts) {
   else delete env.DATABASE_URL;
 
   const started = performance.now();
-  const child = spawn(process.execPath, [bin, 'serve'], { cwd: opts.repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // BENCH_SCIMD_NODE_ARGS passes flags such as --cpu-prof to the server only (NODE_OPTIONS refuses them).
+  const nodeArgs = (process.env.BENCH_SCIMD_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, bin, 'serve'], { cwd: opts.repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   const tail = [];
   const onLine = (line) => {
