@@ -191,7 +191,20 @@ export interface LoginAttemptsTable {
   at: Timestamp;
 }
 
+/**
+ * Per-org counts of users and groups, kept by triggers (migration 0006); the
+ * count of a type is the sum of its shards' `n` (a shard may be negative).
+ */
+export interface ScimResourceCountsTable {
+  org_id: string;
+  resource_type: 'User' | 'Group';
+  shard: number;
+  /** bigint: pg returns it as a string. */
+  n: string;
+}
+
 export interface Database {
+  scim_resource_counts: ScimResourceCountsTable;
   activity: ActivityTable;
   orgs: OrgsTable;
   scim_provisioning_configs: ScimProvisioningConfigsTable;

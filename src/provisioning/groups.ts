@@ -19,6 +19,7 @@ import { isUuid } from '../db/ids.js';
 import { diffDocuments, groupUpdateOperation, membershipDiff } from '../activity/diff.js';
 import { etagOf, keepExternalId, requireIndexable, requireSameId, requireVersion, type ScimContext } from './context.js';
 import { orderTerm, parseListQuery, type ListParams } from './list-query.js';
+import { fetchPage } from './list-page.js';
 
 type GroupRow = Selectable<ScimGroupsTable>;
 type Db = ScimContext['db'] | Transaction<Database>;
@@ -217,15 +218,16 @@ export async function getGroup(ctx: ScimContext, id: string, projection?: Projec
 /** Lists groups (RFC 7644 §3.4.2); members of the page in one extra query unless excluded. */
 export async function listGroups(ctx: ScimContext, params: ListParams): Promise<Record<string, unknown>> {
   const q = parseListQuery(groupResourceType, params, ctx.maxPageSize);
-  const where = q.filter ? filterToSql(q.filter, { rt: groupResourceType, alias: 'g' }) : sql`true`;
-  const base = ctx.db.selectFrom('scim_groups as g').where('g.org_id', '=', ctx.orgId).where(where as never);
-  const order = orderTerm(groupResourceType, q, 'g');
-  const total = await base.select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow();
-  const totalResults = Number(total.n);
-  if (q.count === 0 || totalResults < q.startIndex) return listResponse([], totalResults, q.startIndex);
-  let page = base.selectAll('g');
-  if (order) page = page.orderBy(order);
-  const rows = await page.orderBy('g.seq').offset(q.startIndex - 1).limit(q.count).execute();
+  const { rows, totalResults } = await fetchPage<GroupRow>({
+    db: ctx.db,
+    orgId: ctx.orgId,
+    resourceType: 'Group',
+    alias: 'g',
+    where: q.filter ? filterToSql(q.filter, { rt: groupResourceType, alias: 'g' }) : undefined,
+    order: orderTerm(groupResourceType, q, 'g'),
+    startIndex: q.startIndex,
+    count: q.count,
+  });
   const members = projectionWants(groupResourceType, q.projection, 'members') ? await membersOf(ctx.db, ctx.orgId, rows.map((r) => r.id)) : undefined;
   const resources = rows.map((r) => applyProjection(groupResourceType, q.projection, render(ctx, r, members?.get(r.id))));
   return listResponse(resources, totalResults, q.startIndex);

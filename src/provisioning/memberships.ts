@@ -1,5 +1,5 @@
 /** Reads of the membership table shared by the SCIM and admin views of users. */
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
 
 /** One group a user belongs to. */
@@ -30,4 +30,17 @@ export async function groupsOfUsers(db: Kysely<Database> | Transaction<Database>
     out.set(r.user_id, list);
   }
   return out;
+}
+
+/**
+ * A correlated sub-select giving the groups of the user row aliased `alias` as
+ * a JSON array of `{value, display}` (RFC 7643 §4.1.2), ordered like
+ * `groupsOfUsers`, or null when the user is in no group; lets a read fetch a
+ * user and its groups in one statement.
+ */
+export function groupsColumn(alias: 'u'): RawBuilder<{ value: string; display: string }[] | null> {
+  const user = (c: string) => sql.ref(`${alias}.${c}`);
+  return sql`(select jsonb_agg(jsonb_build_object('value', g.id, 'display', g.display_name) order by g.display_name, g.id)
+    from scim_group_members m join scim_groups g on g.id = m.group_id
+    where m.org_id = ${user('org_id')} and m.user_id = ${user('id')})`;
 }

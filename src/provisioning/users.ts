@@ -17,7 +17,8 @@ import { orderDocument } from '../scim/schemas/order.js';
 import { ENTERPRISE_USER_SCHEMA, userResourceType } from '../scim/schemas/resource-types.js';
 import { normalizeRoleValue } from '../tenants/role-mappings.js';
 import { isUuid } from '../db/ids.js';
-import { groupsOfUsers } from './memberships.js';
+import { groupsColumn, groupsOfUsers } from './memberships.js';
+import { fetchPage } from './list-page.js';
 import { diffDocuments, userUpdateOperation } from '../activity/diff.js';
 import { etagOf, keepExternalId, requireIndexable, requireSameId, requireVersion, type ScimContext } from './context.js';
 import { orderTerm, parseListQuery, type ListParams } from './list-query.js';
@@ -160,9 +161,19 @@ export async function createUser(ctx: ScimContext, body: unknown): Promise<UserR
   }
 }
 
-/** Reads one user (RFC 7644 §3.4.1). @throws ScimError 404 for an unknown id or another org's id. */
+/**
+ * Reads one user (RFC 7644 §3.4.1) and its groups in one statement.
+ * @throws ScimError 404 for an unknown id or another org's id.
+ */
 export async function getUser(ctx: ScimContext, id: string, projection?: Projection): Promise<UserResult> {
-  return result(ctx, ctx.db, await loadRow(ctx.db, ctx.orgId, id), projection);
+  if (!isUuid(id)) throw notFound(`User ${id} not found`);
+  const wantGroups = !projection || projectionWants(userResourceType, projection, 'groups');
+  let q = ctx.db.selectFrom('scim_users as u').selectAll('u').where('u.org_id', '=', ctx.orgId).where('u.id', '=', id);
+  if (wantGroups) q = q.select(groupsColumn('u').as('scimd_groups'));
+  const row = (await q.executeTakeFirst()) as (UserRow & { scimd_groups?: GroupRef[] | null }) | undefined;
+  if (!row) throw notFound(`User ${id} not found`);
+  const full = render(ctx, row, row.scimd_groups ?? undefined);
+  return { resource: projection ? applyProjection(userResourceType, projection, full) : full, etag: etagOf(row.version) };
 }
 
 /**
@@ -172,18 +183,19 @@ export async function getUser(ctx: ScimContext, id: string, projection?: Project
  */
 export async function listUsers(ctx: ScimContext, params: ListParams): Promise<Record<string, unknown>> {
   const q = parseListQuery(userResourceType, params, ctx.maxPageSize);
-  const where = q.filter ? filterToSql(q.filter, { rt: userResourceType, alias: 'u' }) : sql`true`;
-  const base = ctx.db.selectFrom('scim_users as u').where('u.org_id', '=', ctx.orgId).where(where as never);
-  const order = orderTerm(userResourceType, q, 'u');
-  const total = await base.select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow();
-  const totalResults = Number(total.n);
-  if (q.count === 0 || totalResults < q.startIndex) return listResponse([], totalResults, q.startIndex);
-  let page = base.selectAll('u');
-  if (order) page = page.orderBy(order);
-  const rows = await page.orderBy('u.seq').offset(q.startIndex - 1).limit(q.count).execute();
   const wantGroups = projectionWants(userResourceType, q.projection, 'groups');
-  const groups = wantGroups ? await groupsOf(ctx.db, ctx.orgId, rows.map((r) => r.id)) : new Map<string, GroupRef[]>();
-  const resources = rows.map((r) => applyProjection(userResourceType, q.projection, render(ctx, r, groups.get(r.id))));
+  const { rows, totalResults } = await fetchPage<UserRow & { scimd_groups?: GroupRef[] | null }>({
+    db: ctx.db,
+    orgId: ctx.orgId,
+    resourceType: 'User',
+    alias: 'u',
+    where: q.filter ? filterToSql(q.filter, { rt: userResourceType, alias: 'u' }) : undefined,
+    order: orderTerm(userResourceType, q, 'u'),
+    startIndex: q.startIndex,
+    count: q.count,
+    columns: wantGroups ? [sql`${groupsColumn('u')} as scimd_groups`] : [],
+  });
+  const resources = rows.map((r) => applyProjection(userResourceType, q.projection, render(ctx, r, r.scimd_groups ?? undefined)));
   return listResponse(resources, totalResults, q.startIndex);
 }
 

@@ -8,6 +8,7 @@ import * as m0002 from './0002-millisecond-timestamps.js';
 import * as m0003 from './0003-activity.js';
 import * as m0004 from './0004-console-accounts.js';
 import * as m0005 from './0005-org-roles.js';
+import * as m0006 from './0006-resource-counts.js';
 
 const migrations: Record<string, Migration> = {
   '0001-initial': m0001,
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '0003-activity': m0003,
   '0004-console-accounts': m0004,
   '0005-org-roles': m0005,
+  '0006-resource-counts': m0006,
 };
 
 export const migrationProvider: MigrationProvider = {
