@@ -10,9 +10,10 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { adminPlugin } from './http/admin/plugin.js';
-import { clientErrorHandler, errorHandler, notFoundHandler } from './http/errors.js';
+import { clientErrorHandler, errorHandler, notFoundHandler, safeError } from './http/errors.js';
 import { registerJsonBodyParser } from './http/json-body.js';
 import { scimPlugin } from './http/scim/plugin.js';
+import { ActivityBuffer } from './activity/scim-activity.js';
 import { registerConsole } from './http/console.js';
 import { fileURLToPath } from 'node:url';
 
@@ -84,12 +85,16 @@ export function createApp(deps: AppDeps): FastifyInstance {
   });
   app.register(swaggerUi, { routePrefix: '/api/v1/docs' });
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.register(scimPlugin, { prefix: '/scim/v2', db: deps.db, publicUrl: deps.publicUrl, limits });
+  const activity = new ActivityBuffer(deps.db, (err, rows) => app.log.error({ err: safeError(err), rows }, 'could not record SCIM activity'));
+  // A stopping server writes what it queued.
+  app.addHook('onClose', () => activity.flush());
+  app.register(scimPlugin, { prefix: '/scim/v2', db: deps.db, publicUrl: deps.publicUrl, limits, activity });
   app.register(adminPlugin, {
     prefix: '/api/v1',
     db: deps.db,
     operatorToken: deps.operatorToken,
     publicUrl: deps.publicUrl,
+    activity,
     sessionPolicy: { idleMs: (deps.sessionIdleMinutes ?? 60) * 60_000, maxMs: (deps.sessionMaxHours ?? 12) * 3_600_000 },
   });
   if (deps.consoleDir !== false) registerConsole(app, deps.consoleDir ?? DEFAULT_CONSOLE_DIR);

@@ -1,6 +1,8 @@
 /**
- * Reading the activity log for admins: newest first, filtered, with cursor
- * paging on the row id (stable under concurrent inserts, unlike offsets).
+ * Reading the activity log for admins: newest first by time (`at`, then `id`;
+ * migration 0007 says why not `id` alone), filtered, with cursor paging: the
+ * cursor is the last row's id, and the next page holds the rows ordered after
+ * that row (stable under concurrent inserts, unlike offsets).
  */
 import { sql, type Kysely } from 'kysely';
 import type { ActivityDiff, Database } from '../db/schema.js';
@@ -53,8 +55,13 @@ export async function listActivity(db: Kysely<Database>, orgId: string, f: Activ
     const t = f.target;
     q = q.where((eb) => eb.or([eb('target_id', '=', t), eb(sql`lower(target_name)`, 'like', `%${t.toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c)}%`)]));
   }
-  if (f.cursor && /^\d+$/.test(f.cursor)) q = q.where('id', '<', f.cursor);
-  const rows = await q.orderBy('id', 'desc').limit(f.limit + 1).execute();
+  if (f.cursor && /^\d{1,18}$/.test(f.cursor)) {
+    const cursor = f.cursor;
+    q = q.where(({ eb, refTuple, selectFrom }) =>
+      eb(refTuple('at', 'id'), '<', selectFrom('activity as c').select(['c.at', 'c.id']).where('c.id', '=', cursor).where('c.org_id', '=', orgId) as never),
+    );
+  }
+  const rows = await q.orderBy('at', 'desc').orderBy('id', 'desc').limit(f.limit + 1).execute();
   const page = rows.slice(0, f.limit);
   return {
     items: page.map((r) => ({

@@ -4,7 +4,7 @@
  * when the change does; everything else (reads, refusals, errors, no-op
  * writes) is recorded once the answer is sent.
  */
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type InsertObject, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { ActivityDiff, Database } from '../db/schema.js';
 import type { ScimOperation } from './diff.js';
 
@@ -46,29 +46,98 @@ function decodeId(raw: string): string {
 const storable = <T extends string | null | undefined>(v: T): T =>
   (typeof v === 'string' ? v.replace(/\0/g, '\\0').replace(/\p{Surrogate}/gu, '\uFFFD') : v) as T;
 
+/** The activity row of `a`, its client text made storable and its path cut to MAX_PATH. */
+function toRow(a: ScimActivity, at?: RawBuilder<Date>): InsertObject<Database, 'activity'> {
+  const path = storable(a.path);
+  return {
+    ...(at ? { at } : {}),
+    org_id: a.orgId,
+    source: 'scim',
+    actor: a.tokenName,
+    token_id: a.tokenId,
+    method: a.method,
+    path: path.length > MAX_PATH ? path.slice(0, MAX_PATH) + '…' : path,
+    operation: a.operation,
+    target_type: a.targetType ?? null,
+    target_id: storable(a.targetId) ?? null,
+    target_name: storable(a.targetName) ?? null,
+    status: a.status,
+    scim_type: a.scimType ?? null,
+    detail: storable(a.detail) ?? null,
+    duration_ms: a.durationMs == null ? null : Math.round(a.durationMs),
+    diff: a.diff ? JSON.stringify(a.diff) : null,
+  };
+}
+
 /** Inserts one SCIM activity row with `db` (a transaction for writes). */
 export async function insertScimActivity(db: Kysely<Database> | Transaction<Database>, a: ScimActivity): Promise<void> {
-  a = { ...a, path: storable(a.path), targetId: storable(a.targetId), targetName: storable(a.targetName), detail: storable(a.detail) };
-  await db
-    .insertInto('activity')
-    .values({
-      org_id: a.orgId,
-      source: 'scim',
-      actor: a.tokenName,
-      token_id: a.tokenId,
-      method: a.method,
-      path: a.path.length > MAX_PATH ? a.path.slice(0, MAX_PATH) + '…' : a.path,
-      operation: a.operation,
-      target_type: a.targetType ?? null,
-      target_id: a.targetId ?? null,
-      target_name: a.targetName ?? null,
-      status: a.status,
-      scim_type: a.scimType ?? null,
-      detail: a.detail ?? null,
-      duration_ms: a.durationMs == null ? null : Math.round(a.durationMs),
-      diff: a.diff ? JSON.stringify(a.diff) : null,
-    })
-    .execute();
+  await db.insertInto('activity').values(toRow(a)).execute();
+}
+
+/**
+ * The rows of requests that changed nothing (reads, refusals, errors, no-op
+ * writes), written in batches: one multi-row INSERT at most every `maxDelayMs`
+ * or `maxRows` rows, instead of one durable commit per read. A read then costs
+ * its own query only, which is most of what makes lookups fast
+ * (docs/benchmarks.md).
+ *
+ * What this trades: such a row reaches the table up to `maxDelayMs` after its
+ * answer (the admin API flushes first, so this process's own reads are always
+ * visible to it), its `at` is the time of the answer, its `id` may order it after
+ * a write answered in the same window, and a crash loses at most the last
+ * window's read rows. Writes never come here: they record themselves inside
+ * their own transaction.
+ */
+export class ActivityBuffer {
+  /** Queued rows, each with the performance.now() of its answer. */
+  private rows: { activity: ScimActivity; answeredAt: number }[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private written: Promise<void> = Promise.resolve();
+
+  /**
+   * @param onError called with the error and the number of rows lost when a batch cannot be written.
+   */
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly onError: (err: unknown, rows: number) => void,
+    private readonly maxRows = 500,
+    private readonly maxDelayMs = 50,
+  ) {}
+
+  /** Queues the row of an answered request. */
+  add(a: ScimActivity): void {
+    this.rows.push({ activity: a, answeredAt: performance.now() });
+    if (this.rows.length >= this.maxRows) void this.flush();
+    else if (!this.timer) {
+      this.timer = setTimeout(() => void this.flush(), this.maxDelayMs);
+      this.timer.unref();
+    }
+  }
+
+  /** Writes every queued row; resolves when they (and earlier batches) are in the table or reported lost. */
+  flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.rows;
+    this.rows = [];
+    if (batch.length) {
+      // `at` is the answer's time on the database's clock, the clock write rows use,
+      // so a read and a write order correctly even when the two machines' clocks differ.
+      const now = performance.now();
+      const rows = batch.map((r) => toRow(r.activity, sql<Date>`clock_timestamp() - ${(now - r.answeredAt).toFixed(3)} * interval '1 millisecond'`));
+      this.written = this.written.then(() =>
+        this.db
+          .insertInto('activity')
+          .values(rows)
+          .execute()
+          .then(
+            () => undefined,
+            (err: unknown) => this.onError(err, batch.length),
+          ),
+      );
+    }
+    return this.written;
+  }
 }
 
 /**

@@ -9,6 +9,7 @@ import * as m0003 from './0003-activity.js';
 import * as m0004 from './0004-console-accounts.js';
 import * as m0005 from './0005-org-roles.js';
 import * as m0006 from './0006-resource-counts.js';
+import * as m0007 from './0007-activity-time-order.js';
 
 const migrations: Record<string, Migration> = {
   '0001-initial': m0001,
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '0004-console-accounts': m0004,
   '0005-org-roles': m0005,
   '0006-resource-counts': m0006,
+  '0007-activity-time-order': m0007,
 };
 
 export const migrationProvider: MigrationProvider = {

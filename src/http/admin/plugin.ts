@@ -11,6 +11,7 @@ import type { Kysely } from 'kysely';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { SessionPolicy } from '../../accounts/sessions.js';
 import type { Database } from '../../db/schema.js';
+import type { ActivityBuffer } from '../../activity/scim-activity.js';
 import { isOperatorToken } from '../../tenants/tokens.js';
 import { AdminError } from '../errors.js';
 import { registerActivityRoutes } from './activity.js';
@@ -27,6 +28,8 @@ export interface AdminOptions {
   publicUrl: string | undefined;
   /** Console session idle and absolute expiry; default 60 minutes and 12 hours. */
   sessionPolicy?: SessionPolicy;
+  /** SCIM read rows queued for the activity log; flushed before each admin request so it sees them. */
+  activity?: ActivityBuffer;
 }
 
 /** Mount with `{prefix: '/api/v1'}`. */
@@ -36,6 +39,7 @@ export async function adminPlugin(app: FastifyInstance, opts: AdminOptions): Pro
   app.decorateRequest('principal', null as never);
   await app.register(fastifyCookie, { hook: 'onRequest' });
   app.addHook('onRequest', async (req, reply) => {
+    await opts.activity?.flush();
     if (req.routeOptions.config.public) return;
     const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
     if (m && isOperatorToken(m[1]!, opts.operatorToken)) {

@@ -9,11 +9,10 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { ScimError } from '../../scim/errors.js';
-import { safeError } from '../errors.js';
 import { scimBaseUrlOf } from '../origin.js';
 import type { ServiceLimits } from '../../scim/discovery.js';
 import type { ScimContext } from '../../provisioning/context.js';
-import { insertScimActivity, operationOf } from '../../activity/scim-activity.js';
+import { insertScimActivity, operationOf, type ActivityBuffer } from '../../activity/scim-activity.js';
 import { describeRefusedToken, verifyToken, type TokenPrincipal } from '../../tenants/tokens.js';
 import type { RecordChange } from '../../provisioning/context.js';
 import { registerBulkRoute } from './bulk.js';
@@ -50,6 +49,8 @@ export interface ScimPluginOptions {
   db: Kysely<Database>;
   publicUrl: string | undefined;
   limits: ServiceLimits;
+  /** Where the rows of requests that changed nothing go (written in batches). */
+  activity: ActivityBuffer;
 }
 
 const unauthorized = (detail: string) => new ScimError(401, undefined, detail);
@@ -86,32 +87,28 @@ export async function scimPlugin(app: FastifyInstance, opts: ScimPluginOptions):
       recordChange: changeRecorder(req, req.method, belowBase(req.url), () => req.scimActivity.successStatus ?? 200),
     };
   });
-  // Everything that did not record itself in a write's transaction is recorded
-  // before the answer leaves (onSend), so an admin who looks right after a
-  // failure sees it: reads, refusals (401 of a revoked token, 403), errors.
+  // Everything that did not record itself in a write's transaction (reads,
+  // refusals such as the 401 of a revoked token, errors) is queued as the answer
+  // leaves and written in batches (ActivityBuffer).
   app.addHook('onSend', async (req, reply) => {
     const a = req.scimActivity;
     if (!a || a.recorded || !a.orgId) return;
     const path = belowBase(req.url);
     const { operation, targetType, targetId } = operationOf(req.method, path);
-    try {
-      await insertScimActivity(opts.db, {
-        orgId: a.orgId,
-        tokenId: a.tokenId ?? null,
-        tokenName: a.tokenName ?? null,
-        method: req.method,
-        path,
-        operation,
-        targetType,
-        targetId,
-        status: reply.statusCode,
-        scimType: a.error?.scimType ?? null,
-        detail: a.error?.detail ?? null,
-        durationMs: performance.now() - req.scimStartedAt,
-      });
-    } catch (err) {
-      req.log.error({ err: safeError(err) }, 'could not record SCIM activity');
-    }
+    opts.activity.add({
+      orgId: a.orgId,
+      tokenId: a.tokenId ?? null,
+      tokenName: a.tokenName ?? null,
+      method: req.method,
+      path,
+      operation,
+      targetType,
+      targetId,
+      status: reply.statusCode,
+      scimType: a.error?.scimType ?? null,
+      detail: a.error?.detail ?? null,
+      durationMs: performance.now() - req.scimStartedAt,
+    });
   });
   registerDiscoveryRoutes(app, opts.limits);
   registerResourceRoutes(app);
