@@ -14,6 +14,7 @@ import { clientErrorHandler, errorHandler, notFoundHandler, safeError } from './
 import { registerJsonBodyParser } from './http/json-body.js';
 import { scimPlugin } from './http/scim/plugin.js';
 import { ActivityBuffer } from './activity/scim-activity.js';
+import { TokenCache } from './tenants/tokens.js';
 import { registerConsole } from './http/console.js';
 import { fileURLToPath } from 'node:url';
 
@@ -39,6 +40,11 @@ export interface AppDeps {
   trustProxy?: boolean | string[];
   /** The built admin console served at /console (default DEFAULT_CONSOLE_DIR); false serves none. */
   consoleDir?: string | false;
+  /**
+   * Remember verified SCIM tokens in memory (TokenCache). Only for a database
+   * this process alone writes: embedded PGlite, never a shared PostgreSQL.
+   */
+  cacheTokens?: boolean;
   /** Pino logger options, or false for none (tests). */
   logger?: boolean | { level: string };
 }
@@ -88,13 +94,15 @@ export function createApp(deps: AppDeps): FastifyInstance {
   const activity = new ActivityBuffer(deps.db, (err, rows) => app.log.error({ err: safeError(err), rows }, 'could not record SCIM activity'));
   // A stopping server writes what it queued.
   app.addHook('onClose', () => activity.flush());
-  app.register(scimPlugin, { prefix: '/scim/v2', db: deps.db, publicUrl: deps.publicUrl, limits, activity });
+  const tokenCache = deps.cacheTokens ? new TokenCache() : undefined;
+  app.register(scimPlugin, { prefix: '/scim/v2', db: deps.db, publicUrl: deps.publicUrl, limits, activity, tokenCache });
   app.register(adminPlugin, {
     prefix: '/api/v1',
     db: deps.db,
     operatorToken: deps.operatorToken,
     publicUrl: deps.publicUrl,
     activity,
+    tokenCache,
     sessionPolicy: { idleMs: (deps.sessionIdleMinutes ?? 60) * 60_000, maxMs: (deps.sessionMaxHours ?? 12) * 3_600_000 },
   });
   if (deps.consoleDir !== false) registerConsole(app, deps.consoleDir ?? DEFAULT_CONSOLE_DIR);

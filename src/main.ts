@@ -24,6 +24,8 @@ export async function serve(config: Readonly<Config> = loadConfig()): Promise<{ 
     sessionIdleMinutes: config.sessionIdleMinutes,
     sessionMaxHours: config.sessionMaxHours,
     trustProxy: config.trustProxy,
+    // The embedded database's folder is locked to this process, so nothing else can revoke a token behind its back.
+    cacheTokens: handle.kind === 'pglite',
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
   });
   const address = await app.listen({ port: config.port, host: config.host });

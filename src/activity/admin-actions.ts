@@ -6,6 +6,7 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
+import { activityTime } from './scim-activity.js';
 
 export interface AdminAction {
   orgId: string;
@@ -25,6 +26,7 @@ export async function recordAdminAction(db: Kysely<Database> | Transaction<Datab
   await db
     .insertInto('activity')
     .values({
+      at: activityTime(),
       org_id: a.orgId,
       source: 'admin',
       actor: a.actor,

@@ -46,11 +46,23 @@ function decodeId(raw: string): string {
 const storable = <T extends string | null | undefined>(v: T): T =>
   (typeof v === 'string' ? v.replace(/\0/g, '\\0').replace(/\p{Surrogate}/gu, '\uFFFD') : v) as T;
 
+/**
+ * The time an activity row records, from this process's clock at microsecond
+ * resolution (wall clock at start plus the monotonic clock since), for every
+ * row alike: reads are written after their answer, in batches, so `at` (not
+ * the row id) says what happened first (migration 0007). Several instances
+ * agree as far as their clocks do (NTP).
+ * @param at a performance.now() value; default now.
+ */
+export function activityTime(at: number = performance.now()): RawBuilder<Date> {
+  return sql<Date>`to_timestamp(${((performance.timeOrigin + at) / 1000).toFixed(6)}::float8)`;
+}
+
 /** The activity row of `a`, its client text made storable and its path cut to MAX_PATH. */
 function toRow(a: ScimActivity, at?: RawBuilder<Date>): InsertObject<Database, 'activity'> {
   const path = storable(a.path);
   return {
-    ...(at ? { at } : {}),
+    at: at ?? activityTime(),
     org_id: a.orgId,
     source: 'scim',
     actor: a.tokenName,
@@ -83,8 +95,8 @@ export async function insertScimActivity(db: Kysely<Database> | Transaction<Data
  *
  * What this trades: such a row reaches the table up to `maxDelayMs` after its
  * answer (the admin API flushes first, so this process's own reads are always
- * visible to it), its `at` is the time of the answer, its `id` may order it after
- * a write answered in the same window, and a crash loses at most the last
+ * visible to it), its `at` is the time of the answer (so the log, ordered by
+ * `at`, still shows it before a write that followed it, though its `id` is higher), and a crash loses at most the last
  * window's read rows. Writes never come here: they record themselves inside
  * their own transaction.
  */
@@ -121,10 +133,7 @@ export class ActivityBuffer {
     const batch = this.rows;
     this.rows = [];
     if (batch.length) {
-      // `at` is the answer's time on the database's clock, the clock write rows use,
-      // so a read and a write order correctly even when the two machines' clocks differ.
-      const now = performance.now();
-      const rows = batch.map((r) => toRow(r.activity, sql<Date>`clock_timestamp() - ${(now - r.answeredAt).toFixed(3)} * interval '1 millisecond'`));
+      const rows = batch.map((r) => toRow(r.activity, activityTime(r.answeredAt)));
       this.written = this.written.then(() =>
         this.db
           .insertInto('activity')

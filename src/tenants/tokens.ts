@@ -75,27 +75,85 @@ export async function revokeToken(db: Kysely<Database> | Transaction<Database>, 
   return Number(res.numUpdatedRows) > 0;
 }
 
+/** The stored facts about a token that verification needs. */
+interface TokenRow {
+  id: string;
+  org_id: string;
+  name: string;
+  token_hash: string;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+  last_used_at: Date | null;
+  enabled: boolean | null;
+  sync_groups: boolean | null;
+}
+
+/**
+ * Verified tokens remembered by a process that is its database's only writer
+ * (embedded PGlite: the data folder is locked to one process), so a SCIM request
+ * skips the token query. Only tokens that exist are kept (a flood of wrong
+ * tokens cannot grow it). Whatever could change a token or its org's switches
+ * (revoke, regenerate, SCIM settings) goes through the admin API, which calls
+ * `invalidate()` before it answers; a read that began before an invalidation is
+ * not stored, so a revoked token answers 401 from the next request on.
+ * PostgreSQL deployments do not use it: another instance may revoke a token.
+ */
+export class TokenCache {
+  private generation = 0;
+  private readonly rows = new Map<string, TokenRow>();
+
+  constructor(private readonly maxEntries = 10_000) {}
+
+  /** Forgets every token; call when a token or an org's SCIM settings may have changed. */
+  invalidate(): void {
+    this.generation++;
+    this.rows.clear();
+  }
+
+  /** @internal */ get(hash: string): TokenRow | undefined {
+    return this.rows.get(hash);
+  }
+
+  /** @internal */ snapshot(): number {
+    return this.generation;
+  }
+
+  /** @internal Stores a row read while the generation was `generation`, unless it changed since. */
+  put(hash: string, row: TokenRow, generation: number): void {
+    if (generation !== this.generation) return;
+    if (this.rows.size >= this.maxEntries) this.rows.clear();
+    this.rows.set(hash, row);
+  }
+}
+
 /**
  * Verifies a presented bearer token: known hash, not revoked, not expired.
  * Records `last_used_at` at most once a minute per token, so steady traffic
  * does not turn every read into a write.
+ * @param cache remembers verified tokens (embedded database only; see TokenCache).
  * @returns the principal, or undefined (the caller answers 401).
  */
-export async function verifyToken(db: Kysely<Database>, presented: string): Promise<TokenPrincipal | undefined> {
+export async function verifyToken(db: Kysely<Database>, presented: string, cache?: TokenCache): Promise<TokenPrincipal | undefined> {
   if (!presented.startsWith(TOKEN_PREFIX) || presented.length > 200) return undefined;
   const hash = hashToken(presented);
-  // One query answers both "who is this" and "may they provision" (401 vs 403).
-  const row = await db
-    .selectFrom('scim_tokens as t')
-    .leftJoin('scim_provisioning_configs as c', 'c.org_id', 't.org_id')
-    .select(['t.id', 't.org_id', 't.name', 't.token_hash', 't.expires_at', 't.revoked_at', 't.last_used_at', 'c.enabled', 'c.sync_groups'])
-    .where('t.token_hash', '=', hash)
-    .executeTakeFirst();
+  let row = cache?.get(hash);
+  if (!row) {
+    const generation = cache?.snapshot();
+    // One query answers both "who is this" and "may they provision" (401 vs 403).
+    row = await db
+      .selectFrom('scim_tokens as t')
+      .leftJoin('scim_provisioning_configs as c', 'c.org_id', 't.org_id')
+      .select(['t.id', 't.org_id', 't.name', 't.token_hash', 't.expires_at', 't.revoked_at', 't.last_used_at', 'c.enabled', 'c.sync_groups'])
+      .where('t.token_hash', '=', hash)
+      .executeTakeFirst();
+    if (row && cache) cache.put(hash, row, generation!);
+  }
   if (!row || row.revoked_at) return undefined;
   if (!timingSafeEqual(Buffer.from(row.token_hash), Buffer.from(hash))) return undefined;
   const now = Date.now();
   if (row.expires_at && row.expires_at.getTime() <= now) return undefined;
   if (!row.last_used_at || now - row.last_used_at.getTime() > 60_000) {
+    row.last_used_at = new Date(now);
     await db.updateTable('scim_tokens').set({ last_used_at: new Date(now) }).where('id', '=', row.id).execute();
     // The Overview's "last request received", at the same once-a-minute grain.
     await db.updateTable('scim_provisioning_configs').set({ last_request_at: new Date(now) }).where('org_id', '=', row.org_id).execute();

@@ -25,9 +25,9 @@ export interface TestOrg {
 }
 
 /** Builds the app on `dialect`'s shared database. */
-export async function testApp(dialect: Dialect, overrides: { maxPageSize?: number; bulkMaxOperations?: number; maxPayloadBytes?: number } = {}): Promise<TestApp> {
+export async function testApp(dialect: Dialect, overrides: { maxPageSize?: number; bulkMaxOperations?: number; maxPayloadBytes?: number; cacheTokens?: boolean } = {}): Promise<TestApp> {
   const { db } = await testDatabase(dialect);
-  const app = createApp({ db, operatorToken: OPERATOR_TOKEN, publicUrl: 'https://scim.test', ...overrides });
+  const app = createApp({ db, operatorToken: OPERATOR_TOKEN, publicUrl: 'https://scim.test', cacheTokens: dialect === 'pglite', ...overrides });
   await app.ready();
   return {
     app,

@@ -2,8 +2,8 @@
  * The activity log is read newest first by time (`at`, then `id`), no longer by
  * `id` alone: the rows of reads are written in batches after their answer
  * (src/activity/scim-activity.ts ActivityBuffer), so an id no longer tells
- * which of a read and a write came first, while `at` (taken from the database
- * clock for both) does. The indexes follow the new order.
+ * which of a read and a write came first, while `at` (the process clock at
+ * microsecond resolution for every row: activityTime()) does. The indexes follow the new order.
  */
 import type { Kysely } from 'kysely';
 import { runStatements } from './run-statements.js';

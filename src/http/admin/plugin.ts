@@ -12,7 +12,7 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import type { SessionPolicy } from '../../accounts/sessions.js';
 import type { Database } from '../../db/schema.js';
 import type { ActivityBuffer } from '../../activity/scim-activity.js';
-import { isOperatorToken } from '../../tenants/tokens.js';
+import { isOperatorToken, type TokenCache } from '../../tenants/tokens.js';
 import { AdminError } from '../errors.js';
 import { registerActivityRoutes } from './activity.js';
 import { registerAdminRoutes } from './admins.js';
@@ -30,6 +30,8 @@ export interface AdminOptions {
   sessionPolicy?: SessionPolicy;
   /** SCIM read rows queued for the activity log; flushed before each admin request so it sees them. */
   activity?: ActivityBuffer;
+  /** Forgotten after every admin change, since a change may revoke a token or disable SCIM. */
+  tokenCache?: TokenCache | undefined;
 }
 
 /** Mount with `{prefix: '/api/v1'}`. */
@@ -51,6 +53,13 @@ export async function adminPlugin(app: FastifyInstance, opts: AdminOptions): Pro
     reply.header('WWW-Authenticate', 'Bearer realm="scimd-admin"');
     throw new AdminError(401, "Sign in, or send the operator token: Authorization: Bearer <SCIMD_OPERATOR_TOKEN or the data folder's operator-token>");
   });
+  if (opts.tokenCache) {
+    const cache = opts.tokenCache;
+    // onSend runs after the change committed and before the client can know it did.
+    app.addHook('onSend', async (req) => {
+      if (req.method !== 'GET' && req.method !== 'HEAD') cache.invalidate();
+    });
+  }
   registerOrgRoutes(app, opts);
   registerRoleRoutes(app, opts);
   registerMemberRoutes(app, opts);

@@ -13,7 +13,7 @@ import { scimBaseUrlOf } from '../origin.js';
 import type { ServiceLimits } from '../../scim/discovery.js';
 import type { ScimContext } from '../../provisioning/context.js';
 import { insertScimActivity, operationOf, type ActivityBuffer } from '../../activity/scim-activity.js';
-import { describeRefusedToken, verifyToken, type TokenPrincipal } from '../../tenants/tokens.js';
+import { describeRefusedToken, verifyToken, type TokenCache, type TokenPrincipal } from '../../tenants/tokens.js';
 import type { RecordChange } from '../../provisioning/context.js';
 import { registerBulkRoute } from './bulk.js';
 import { registerDiscoveryRoutes } from './discovery.js';
@@ -51,6 +51,8 @@ export interface ScimPluginOptions {
   limits: ServiceLimits;
   /** Where the rows of requests that changed nothing go (written in batches). */
   activity: ActivityBuffer;
+  /** Verified tokens kept in memory (embedded database only). */
+  tokenCache?: TokenCache | undefined;
 }
 
 const unauthorized = (detail: string) => new ScimError(401, undefined, detail);
@@ -69,7 +71,7 @@ export async function scimPlugin(app: FastifyInstance, opts: ScimPluginOptions):
       reply.header('WWW-Authenticate', 'Bearer realm="scimd"');
       throw unauthorized('Authorization: Bearer <token> is required; generate a token in the SCIM Provisioning settings');
     }
-    const principal = await verifyToken(opts.db, match[1]!);
+    const principal = await verifyToken(opts.db, match[1]!, opts.tokenCache);
     if (!principal) {
       const refused = await describeRefusedToken(opts.db, match[1]!);
       if (refused) Object.assign(req.scimActivity, { orgId: refused.orgId, tokenId: refused.tokenId, tokenName: refused.tokenName });
