@@ -17,7 +17,7 @@ import { orderDocument } from '../scim/schemas/order.js';
 import { ENTERPRISE_USER_SCHEMA, userResourceType } from '../scim/schemas/resource-types.js';
 import { normalizeRoleValue } from '../tenants/role-mappings.js';
 import { isUuid } from '../db/ids.js';
-import { groupsColumn, groupsOfUsers } from './memberships.js';
+import { groupsColumn } from './memberships.js';
 import { fetchPage } from './list-page.js';
 import { diffDocuments, userUpdateOperation } from '../activity/diff.js';
 import { etagOf, keepExternalId, requireIndexable, requireSameId, requireVersion, type ScimContext } from './context.js';
@@ -54,14 +54,25 @@ function extract(doc: ScimDocument) {
   };
 }
 
-async function roleFor(db: Db, orgId: string, roles: unknown): Promise<ResolvedRole> {
-  const [mappings, config] = await Promise.all([
+/**
+ * Resolves the app role of `roles`. @param defaultRole the org's default role
+ * when the caller already read it (loadForWrite does), else it is read here.
+ */
+async function roleFor(db: Db, orgId: string, roles: unknown, defaultRole?: string | null): Promise<ResolvedRole> {
+  const [mappings, fallback] = await Promise.all([
     Array.isArray(roles) && roles.length
       ? db.selectFrom('role_mappings').select(['idp_role_value', 'role']).where('org_id', '=', orgId).execute()
       : Promise.resolve([]),
-    db.selectFrom('scim_provisioning_configs').select('default_role').where('org_id', '=', orgId).executeTakeFirst(),
+    defaultRole !== undefined
+      ? defaultRole
+      : db
+          .selectFrom('scim_provisioning_configs')
+          .select('default_role')
+          .where('org_id', '=', orgId)
+          .executeTakeFirst()
+          .then((c) => c?.default_role ?? null),
   ]);
-  return resolveRole(roles, new Map(mappings.map((m) => [normalizeRoleValue(m.idp_role_value), m.role])), config?.default_role ?? null);
+  return resolveRole(roles, new Map(mappings.map((m) => [normalizeRoleValue(m.idp_role_value), m.role])), fallback);
 }
 
 /** Renders a stored row as a SCIM User (RFC 7643 §4.1, meta per §3.1). */
@@ -103,12 +114,6 @@ async function inTransaction<T>(ctx: ScimContext, work: (trx: Transaction<Databa
   }
 }
 
-/** The `groups` attribute of several users (RFC 7643 §4.1.2: value + display), one query. */
-async function groupsOf(db: Db, orgId: string, userIds: string[]): Promise<Map<string, GroupRef[]>> {
-  const byUser = await groupsOfUsers(db, orgId, userIds);
-  return new Map([...byUser].map(([id, groups]) => [id, groups.map((g) => ({ value: g.id, display: g.displayName }))]));
-}
-
 async function loadRow(db: Db, orgId: string, id: string, forUpdate = false): Promise<UserRow> {
   if (!isUuid(id)) throw notFound(`User ${id} not found`);
   let q = db.selectFrom('scim_users').selectAll().where('org_id', '=', orgId).where('id', '=', id);
@@ -118,12 +123,36 @@ async function loadRow(db: Db, orgId: string, id: string, forUpdate = false): Pr
   return row;
 }
 
-async function result(ctx: ScimContext, db: Db, row: UserRow, projection?: Projection): Promise<UserResult> {
-  const wantGroups = !projection || projectionWants(userResourceType, projection, 'groups');
-  const groups = wantGroups ? (await groupsOf(db, ctx.orgId, [row.id])).get(row.id) : undefined;
-  const full = render(ctx, row, groups);
+/** A user row locked for a write, with what the write and its answer need besides (one statement). */
+type LockedUser = UserRow & { scimd_groups: GroupRef[] | null; scimd_default_role: string | null };
+
+/**
+ * Locks a user row for a write (FOR UPDATE) and reads, in the same statement,
+ * its groups (a user write never changes them, and the answer shows them) and
+ * the org's default role (role resolution needs it).
+ * @throws ScimError 404 for an unknown id or another org's id.
+ */
+async function loadForWrite(trx: Transaction<Database>, orgId: string, id: string): Promise<LockedUser> {
+  if (!isUuid(id)) throw notFound(`User ${id} not found`);
+  const row = await trx
+    .selectFrom('scim_users as u')
+    .selectAll('u')
+    .select(groupsColumn('u').as('scimd_groups'))
+    .select(sql<string | null>`(select c.default_role from scim_provisioning_configs c where c.org_id = u.org_id)`.as('scimd_default_role'))
+    .where('u.org_id', '=', orgId)
+    .where('u.id', '=', id)
+    .forUpdate('u')
+    .executeTakeFirst();
+  if (!row) throw notFound(`User ${id} not found`);
+  return row as LockedUser;
+}
+
+/** The answer to a write of `row`, whose groups are `groups`. */
+function written(ctx: ScimContext, row: UserRow, groups: GroupRef[] | null, projection?: Projection): UserResult {
+  const full = render(ctx, row, groups ?? undefined);
   return { resource: projection ? applyProjection(userResourceType, projection, full) : full, etag: etagOf(row.version) };
 }
+
 
 function duplicate(userName: string): ScimError {
   return uniqueness(`A user with userName "${userName}" already exists in this organisation (userName is compared case-insensitively)`);
@@ -199,12 +228,12 @@ export async function listUsers(ctx: ScimContext, params: ListParams): Promise<R
   return listResponse(resources, totalResults, q.startIndex);
 }
 
-async function writeRow(trx: Transaction<Database>, ctx: ScimContext, before: UserRow, doc: ScimDocument, passwordHash: string | null | undefined): Promise<UserRow> {
+async function writeRow(trx: Transaction<Database>, ctx: ScimContext, before: LockedUser, doc: ScimDocument, passwordHash: string | null | undefined): Promise<UserRow> {
   // Roles are re-resolved only when the record changes (PRODUCT.md), and a manual
   // admin choice survives updates that do not touch `roles`.
   const rolesChanged = !jsonEqual(before.doc.roles ?? null, doc.roles ?? null);
   const keepManual = before.app_role_source?.kind === 'manual' && !rolesChanged;
-  const role = keepManual ? { role: before.app_role, source: before.app_role_source! } : await roleFor(trx, ctx.orgId, doc.roles);
+  const role = keepManual ? { role: before.app_role, source: before.app_role_source! } : await roleFor(trx, ctx.orgId, doc.roles, before.scimd_default_role);
   let row: UserRow;
   try {
     row = await trx
@@ -243,12 +272,12 @@ export async function replaceUser(ctx: ScimContext, id: string, body: unknown, i
   requireSameId(body, id);
   const passwordHash = password !== undefined ? await hashPassword(password) : undefined;
   return inTransaction(ctx, async (trx) => {
-    const before = await loadRow(trx, ctx.orgId, id, true);
+    const before = await loadForWrite(trx, ctx.orgId, id);
     requireVersion('User', before.id, before.version, ifMatch);
     if (doc.active === undefined) doc.active = before.active;
     keepExternalId(doc, before.doc as ScimDocument);
     const row = await writeRow(trx, ctx, before, doc, passwordHash);
-    return result(ctx, trx, row);
+    return written(ctx, row, before.scimd_groups);
   });
 }
 
@@ -259,14 +288,14 @@ export async function replaceUser(ctx: ScimContext, id: string, body: unknown, i
 export async function patchUser(ctx: ScimContext, id: string, body: unknown, ifMatch?: string, projection?: Projection): Promise<UserResult> {
   const ops = parsePatchRequest(body);
   return inTransaction(ctx, async (trx) => {
-    const before = await loadRow(trx, ctx.orgId, id, true);
+    const before = await loadForWrite(trx, ctx.orgId, id);
     requireVersion('User', before.id, before.version, ifMatch);
     const doc = applyPatch(userResourceType, before.doc as ScimDocument, ops);
     const password = patchedPassword(userResourceType, ops);
     const passwordHash = password !== undefined ? await hashPassword(password) : undefined;
-    if (jsonEqual(doc, before.doc) && passwordHash === undefined) return result(ctx, trx, before, projection);
+    if (jsonEqual(doc, before.doc) && passwordHash === undefined) return written(ctx, before, before.scimd_groups, projection);
     const row = await writeRow(trx, ctx, before, doc, passwordHash);
-    return result(ctx, trx, row, projection);
+    return written(ctx, row, before.scimd_groups, projection);
   });
 }
 
