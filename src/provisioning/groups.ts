@@ -16,6 +16,7 @@ import { jsonEqual, normalizeResource, type ScimDocument } from '../scim/schemas
 import { orderDocument } from '../scim/schemas/order.js';
 import { groupResourceType } from '../scim/schemas/resource-types.js';
 import { isUuid } from '../db/ids.js';
+import { isForeignKeyViolation, isRetryableConflict } from '../db/errors.js';
 import { diffDocuments, groupUpdateOperation, membershipDiff } from '../activity/diff.js';
 import { etagOf, keepExternalId, requireIndexable, requireSameId, requireVersion, type ScimContext } from './context.js';
 import { orderTerm, parseListQuery, type ListParams } from './list-query.js';
@@ -120,16 +121,33 @@ async function requireUsers(db: Db, orgId: string, ids: string[]): Promise<strin
   return candidates;
 }
 
+/**
+ * Adds members in one statement that also proves they are users of this org:
+ * the INSERT takes only ids found in `scim_users`, so the common case (every id
+ * known) needs no separate check and locks nothing beyond what the foreign key
+ * takes. Only when fewer rows went in than ids came (re-added members, unknown
+ * ids) does a second query tell the two apart.
+ * @returns the ids that became members (already-members are a no-op: Entra re-sends them).
+ * @throws ScimError 400 invalidValue naming unknown or malformed ids.
+ */
 async function addMembers(trx: Transaction<Database>, orgId: string, groupId: string, ids: string[]): Promise<string[]> {
-  const users = await requireUsers(trx, orgId, ids);
-  if (!users.length) return [];
-  // Re-adding an existing member is a no-op (set semantics; Entra re-sends members).
+  const unique = [...new Set(ids.map((id) => (isUuid(id) ? id.toLowerCase() : id)))];
+  if (unique.some((id) => !isUuid(id))) await requireUsers(trx, orgId, unique);
+  if (!unique.length) return [];
   const added = await trx
     .insertInto('scim_group_members')
-    .values(users.map((user_id) => ({ org_id: orgId, group_id: groupId, user_id })))
+    .columns(['org_id', 'group_id', 'user_id'])
+    .expression(
+      trx
+        .selectFrom('scim_users as u')
+        .select([sql<string>`${orgId}::uuid`.as('org_id'), sql<string>`${groupId}::uuid`.as('group_id'), 'u.id'])
+        .where('u.org_id', '=', orgId)
+        .where('u.id', 'in', unique),
+    )
     .onConflict((oc) => oc.columns(['group_id', 'user_id']).doNothing())
     .returning('user_id')
     .execute();
+  if (added.length < unique.length) await requireUsers(trx, orgId, unique);
   await touchUsers(trx, orgId, added.map((r) => r.user_id));
   return added.map((r) => r.user_id);
 }
@@ -234,13 +252,20 @@ export async function listGroups(ctx: ScimContext, params: ListParams): Promise<
 }
 
 async function touch(trx: Transaction<Database>, orgId: string, id: string, doc?: ScimDocument): Promise<GroupRow> {
+  const row = await touchIfExists(trx, orgId, id, doc);
+  if (!row) throw notFound(`Group ${id} not found`);
+  return row;
+}
+
+/** Moves a group's version and lastModified (and stores `doc` when given); undefined when the group is gone. */
+function touchIfExists(trx: Transaction<Database>, orgId: string, id: string, doc?: ScimDocument): Promise<GroupRow | undefined> {
   return trx
     .updateTable('scim_groups')
     .set({ ...(doc ? { ...extract(doc), doc: JSON.stringify(doc) } : {}), version: sql`version + 1`, updated_at: nowMs() })
     .where('org_id', '=', orgId)
     .where('id', '=', id)
     .returningAll()
-    .executeTakeFirstOrThrow();
+    .executeTakeFirst();
 }
 
 /** Replaces a group and its whole member list (RFC 7644 §3.5.1). @throws ScimError 404, 400, 412. */
@@ -265,7 +290,8 @@ export async function replaceGroup(ctx: ScimContext, id: string, body: unknown, 
  */
 export async function patchGroup(ctx: ScimContext, id: string, body: unknown, ifMatch?: string, projection?: Projection): Promise<GroupPatchResult> {
   const { memberChanges, otherOps } = splitGroupPatch(parsePatchRequest(body));
-  return ctx.db.transaction().execute(async (trx) => {
+  if (!otherOps.length && ifMatch === undefined) return patchMembers(ctx, id, memberChanges, projection);
+  return retryingTransaction(ctx, async (trx) => {
     const before = await loadRow(trx, ctx.orgId, id, true);
     requireVersion('Group', before.id, before.version, ifMatch);
     const doc = otherOps.length ? applyPatch(groupResourceType, before.doc as ScimDocument, otherOps) : undefined;
@@ -276,6 +302,46 @@ export async function patchGroup(ctx: ScimContext, id: string, body: unknown, if
     if (changed) await recordGroupUpdate(ctx, trx, before, changedDoc ?? (before.doc as ScimDocument), delta);
     return projection && projection.mode !== 'default' ? result(ctx, trx, row, projection) : { etag: etagOf(row.version) };
   });
+}
+
+/**
+ * A PATCH that only changes members and names no If-Match (Entra's and Okta's
+ * membership sync): the group row is locked last, by the version bump, instead
+ * of first, so concurrent membership changes of one big group overlap their
+ * inserts and deletes and queue only for the bump and the commit. The
+ * membership table's own keys keep each change exact (an add and a remove of
+ * one pair serialise on its row).
+ * @throws ScimError 404 when the group does not exist (or vanished meanwhile), 400 for unknown members.
+ */
+async function patchMembers(ctx: ScimContext, id: string, changes: MemberChange[], projection?: Projection): Promise<GroupPatchResult> {
+  return retryingTransaction(ctx, async (trx) => {
+    const before = await loadRow(trx, ctx.orgId, id);
+    const delta = await applyMemberChanges(trx, ctx.orgId, id, changes);
+    let row = before;
+    if (delta.added.length || delta.removed.length) {
+      const touched = await touchIfExists(trx, ctx.orgId, id);
+      if (!touched) throw notFound(`Group ${id} not found`);
+      row = touched;
+      await recordGroupUpdate(ctx, trx, before, before.doc as ScimDocument, delta);
+    }
+    return projection && projection.mode !== 'default' ? result(ctx, trx, row, projection) : { etag: etagOf(row.version) };
+  });
+}
+
+/**
+ * Runs a group write in a transaction, once more after a deadlock or a
+ * foreign-key refusal: membership changes lock member users, which concurrent
+ * writes may lock in another order (PostgreSQL then aborts one of them), and a
+ * member deleted between the check and the insert fails the key; run again,
+ * the write sees the settled state.
+ */
+async function retryingTransaction<T>(ctx: ScimContext, work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+  try {
+    return await ctx.db.transaction().execute(work);
+  } catch (err) {
+    if (!isRetryableConflict(err) && !isForeignKeyViolation(err)) throw err;
+    return ctx.db.transaction().execute(work);
+  }
 }
 
 async function recordGroupUpdate(ctx: ScimContext, trx: Transaction<Database>, before: GroupRow, doc: ScimDocument, delta: MembershipDelta): Promise<void> {

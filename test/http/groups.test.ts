@@ -348,6 +348,52 @@ describe.each(dialects())('Groups on %s', (dialect) => {
       expect(memberIds(await getGroup(g.id))).toEqual(ids(members));
     });
 
+    it('ends with the membership of a serial order when overlapping adds and removes of one group run at once', async () => {
+      // Membership-only PATCHes lock the group last (patchMembers); overlapping
+      // member sets make PostgreSQL's lock order matter, so deadlocks must retry, not fail.
+      const pool = await users(30);
+      const g = await createGroup(org, 'Overlapping batches', ids(pool.slice(0, 10)));
+      const startVersion = (await org.scim('GET', `/Groups/${g.id}`)).headers.etag as string;
+      const batches = [pool.slice(5, 20), pool.slice(10, 25), pool.slice(15, 30), pool.slice(0, 12)];
+      const results = await Promise.all([
+        ...batches.map((b) => org.scim('PATCH', `/Groups/${g.id}`, patchOp({ op: 'add', path: 'members', value: b.map((u) => ({ value: u.id })) }))),
+        org.scim('PATCH', `/Groups/${g.id}`, patchOp({ op: 'remove', path: `members[value eq "${pool[29]!.id}"]` })),
+      ]);
+      expect(results.map((r) => r.status)).toEqual([204, 204, 204, 204, 204]);
+      const final = new Set(memberIds(await getGroup(g.id)));
+      // Every add covers 0–29 between them; pool[29] is in or out depending on the order the remove ran.
+      for (const u of pool.slice(0, 29)) expect(final.has(u.id)).toBe(true);
+      expect(final.size === 29 || final.size === 30).toBe(true);
+      // Each PATCH that changed members moved the version exactly once and left one activity row.
+      const after = (await org.scim('GET', `/Groups/${g.id}`)).headers.etag as string;
+      const n = (etag: string) => Number(/"(\d+)"/.exec(etag)![1]);
+      const changes = (await t.admin('GET', `/orgs/${org.slug}/activity?target=${g.id}&limit=50`)).body.items.filter((r: { operation: string }) => r.operation.startsWith('membership'));
+      expect(changes.length).toBeGreaterThanOrEqual(2);
+      expect(n(after) - n(startVersion)).toBe(changes.length);
+      const added = changes.flatMap((r: { diff: { membersAdded?: string[] } }) => r.diff.membersAdded ?? []);
+      // Users 10–29 each became a member exactly once, whatever the order (29 only in the third batch).
+      expect(added.sort()).toEqual(ids(pool.slice(10, 30)));
+      // A member added by one of them has a moved version (its groups attribute changed).
+      const u = await org.scim('GET', `/Users/${pool[25]!.id}`);
+      expect(u.body.groups.map((x: { value: string }) => x.value)).toEqual([g.id]);
+      expect(u.headers.etag).not.toBe(pool[25]!.meta.version);
+    });
+
+    it('answers 404, not 500, for a membership PATCH of a group deleted meanwhile', async () => {
+      for (let i = 0; i < 5; i++) {
+        const [u] = await users(1);
+        const g = await createGroup(org, `Vanishing ${i}`);
+        const [del, add] = await Promise.all([
+          org.scim('DELETE', `/Groups/${g.id}`),
+          org.scim('PATCH', `/Groups/${g.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: u.id }] })),
+        ]);
+        expect(del.status).toBe(204);
+        expect({ round: i, status: add.status }).toMatchObject({ round: i, status: expect.toBeOneOf([204, 404]) });
+        // Either way the user ends in no group.
+        expect((await org.scim('GET', `/Users/${u.id}`)).body.groups).toBeUndefined();
+      }
+    });
+
     it('answers no 500 when a user is deleted while it is being added to a group', async () => {
       const g = await createGroup(org, 'Add versus delete');
       for (let i = 0; i < 10; i++) {
