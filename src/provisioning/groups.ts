@@ -28,6 +28,11 @@ type Db = ScimContext['db'] | Transaction<Database>;
 export interface GroupResult {
   resource: Record<string, unknown>;
   etag: string;
+  /**
+   * Set instead of sending `resource` when the group is too big to hold in
+   * memory: the whole JSON document in pieces (`resource` then lacks members).
+   */
+  body?: AsyncIterable<string>;
 }
 
 /** A PATCH answer: the resource when the request asked for attributes (200), else only the ETag (204). */
@@ -49,6 +54,9 @@ function extract(doc: ScimDocument) {
   };
 }
 
+/** One `members` value (RFC 7643 §4.2). */
+const memberValue = (ctx: ScimContext, m: MemberRef) => ({ value: m.value, $ref: `${ctx.baseUrl}/Users/${m.value}`, display: m.display, type: 'User' });
+
 /** Renders a stored group (RFC 7643 §4.2); `members` only when loaded. */
 function render(ctx: ScimContext, row: GroupRow, members: MemberRef[] | undefined): Record<string, unknown> {
   const { schemas, externalId, ...rest } = orderDocument(groupResourceType, row.doc as ScimDocument);
@@ -57,7 +65,7 @@ function render(ctx: ScimContext, row: GroupRow, members: MemberRef[] | undefine
     id: row.id,
     ...(externalId !== undefined ? { externalId } : {}),
     ...rest,
-    ...(members ? { members: members.map((m) => ({ value: m.value, $ref: `${ctx.baseUrl}/Users/${m.value}`, display: m.display, type: 'User' })) } : {}),
+    ...(members ? { members: members.map((m) => memberValue(ctx, m)) } : {}),
     meta: {
       resourceType: 'Group',
       created: row.created_at.toISOString(),
@@ -79,7 +87,7 @@ async function membersOf(db: Db, orgId: string, groupIds: string[]): Promise<Map
     .where('m.org_id', '=', orgId)
     .where('m.group_id', 'in', groupIds)
     .orderBy('m.created_at')
-    .orderBy('u.seq')
+    .orderBy('m.user_id')
     .execute();
   for (const r of rows) out.get(r.group_id)!.push({ value: r.id, display: r.display_name ?? r.user_name });
   return out;
@@ -228,9 +236,52 @@ export async function createGroup(ctx: ScimContext, body: unknown): Promise<Grou
   });
 }
 
-/** Reads one group (RFC 7644 §3.4.1). @throws ScimError 404. */
+/** Members read per statement when a group's members are streamed. */
+export const MEMBER_CHUNK = 1000;
+
+/** One chunk of a group's members after `after` (the last one's exact `created_at` text and id), in membership order. */
+async function memberChunk(db: Db, orgId: string, groupId: string, after: { at: string; id: string } | undefined, limit: number) {
+  let q = db
+    .selectFrom('scim_group_members as m')
+    .innerJoin('scim_users as u', 'u.id', 'm.user_id')
+    .select(['u.id', 'u.user_name', 'u.display_name', sql<string>`m.created_at::text`.as('at')])
+    .where('m.org_id', '=', orgId)
+    .where('m.group_id', '=', groupId);
+  // The timestamp travels as text: a JS Date would drop its microseconds and repeat or skip members.
+  if (after) q = q.where(sql<boolean>`(m.created_at, m.user_id) > (${after.at}::timestamptz, ${after.id}::uuid)`);
+  return q.orderBy('m.created_at').orderBy('m.user_id').limit(limit).execute();
+}
+
+/**
+ * Reads one group (RFC 7644 §3.4.1). A group with more than MEMBER_CHUNK
+ * members is answered as a stream (`body`): its members are read a chunk at a
+ * time over the membership index as the client takes them, so a group of
+ * 100,000 members costs a chunk of memory, not the group. A streamed answer is
+ * not one snapshot: a member added or removed meanwhile may or may not appear,
+ * and none appears twice.
+ * @throws ScimError 404.
+ */
 export async function getGroup(ctx: ScimContext, id: string, projection?: Projection): Promise<GroupResult> {
-  return result(ctx, ctx.db, await loadRow(ctx.db, ctx.orgId, id), projection);
+  const row = await loadRow(ctx.db, ctx.orgId, id);
+  if (projection) return result(ctx, ctx.db, row, projection);
+  const first = await memberChunk(ctx.db, ctx.orgId, row.id, undefined, MEMBER_CHUNK + 1);
+  const ref = (m: (typeof first)[number]): MemberRef => ({ value: m.id, display: m.display_name ?? m.user_name });
+  if (first.length <= MEMBER_CHUNK) return { resource: render(ctx, row, first.map(ref)), etag: etagOf(row.version) };
+  const { meta, ...head } = render(ctx, row, undefined);
+  const member = (m: (typeof first)[number]) => JSON.stringify(memberValue(ctx, ref(m)));
+  async function* body(): AsyncGenerator<string> {
+    yield `${JSON.stringify(head).slice(0, -1)},"members":[`;
+    let chunk = first;
+    let separator = '';
+    while (chunk.length) {
+      yield separator + chunk.map(member).join(',');
+      separator = ',';
+      const last = chunk[chunk.length - 1]!;
+      chunk = await memberChunk(ctx.db, ctx.orgId, row.id, { at: last.at, id: last.id }, MEMBER_CHUNK);
+    }
+    yield `],"meta":${JSON.stringify(meta)}}`;
+  }
+  return { resource: head, etag: etagOf(row.version), body: body() };
 }
 
 /** Lists groups (RFC 7644 §3.4.2); members of the page in one extra query unless excluded. */

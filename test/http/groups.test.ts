@@ -6,7 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dialects } from '../support/db.js';
+import { sql } from 'kysely';
+import { dialects, testDatabase } from '../support/db.js';
+import { MEMBER_CHUNK } from '../../src/provisioning/groups.js';
 import { testApp, testOrg, type TestApp, type TestOrg } from '../support/app.js';
 import { BASE, createGroup, createUser, expectScimError, filterQuery, GROUP, patchOp, SCIM_JSON } from '../support/scim.js';
 
@@ -336,6 +338,42 @@ describe.each(dialects())('Groups on %s', (dialect) => {
       const back = await org.scim('PATCH', `/Users/${a.id}`, patchOp({ op: 'replace', path: 'active', value: true }));
       expect(back.body.active).toBe(true);
       expect(memberIds(await getGroup(g.id))).toEqual([a.id]);
+    });
+  });
+
+  describe('a group bigger than one chunk of members', () => {
+    it('streams every member once, in membership order, with the ETag and 304 of a small group', async () => {
+      const o = await testOrg(t);
+      const { db } = await testDatabase(dialect);
+      const size = MEMBER_CHUNK * 2 + 600;
+      const g = await createGroup(o, 'Streamed');
+      await sql`insert into scim_users (org_id, user_name, display_name, doc, active)
+        select ${o.orgId}::uuid, 's' || n || '@stream.example', case when n % 3 = 0 then null else 'S ' || n end,
+          jsonb_build_object('schemas', jsonb_build_array('urn:ietf:params:scim:schemas:core:2.0:User'), 'userName', 's' || n || '@stream.example', 'active', true), true
+        from generate_series(1, ${size}) n`.execute(db);
+      // Runs of members share a created_at (one statement) and others differ by a microsecond, across chunk borders.
+      await sql`insert into scim_group_members (org_id, group_id, user_id, created_at)
+        select u.org_id, ${g.id}::uuid, u.id, timestamptz '2026-01-01' + ((u.seq / 7) * interval '1 microsecond')
+        from scim_users u where u.org_id = ${o.orgId}::uuid`.execute(db);
+      const expected = await sql<{ id: string; name: string }>`select u.id, coalesce(u.display_name, u.user_name) as name
+        from scim_group_members m join scim_users u on u.id = m.user_id where m.group_id = ${g.id}::uuid order by m.created_at, m.user_id`.execute(db);
+
+      const res = await t.app.inject({ method: 'GET', url: `/scim/v2/Groups/${g.id}`, headers: { authorization: `Bearer ${o.token}` } });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toBe(SCIM_JSON);
+      expect(res.headers['content-length']).toBeUndefined();
+      const body = JSON.parse(res.body);
+      expect(res.headers.etag).toBe(body.meta.version);
+      expect(body).toMatchObject({ id: g.id, displayName: 'Streamed', schemas: [GROUP], meta: { resourceType: 'Group', location: `${BASE}/Groups/${g.id}` } });
+      expect(body.members).toHaveLength(size);
+      expect(body.members.map((m: { value: string; display: string }) => [m.value, m.display])).toEqual(expected.rows.map((r) => [r.id, r.name]));
+      expect(body.members[0]).toEqual({ value: expected.rows[0]!.id, $ref: `${BASE}/Users/${expected.rows[0]!.id}`, display: expected.rows[0]!.name, type: 'User' });
+
+      const again = await o.scim('GET', `/Groups/${g.id}`, undefined, { 'if-none-match': res.headers.etag as string });
+      expect(again.status).toBe(304);
+      const lean = await o.scim('GET', `/Groups/${g.id}?excludedAttributes=members`);
+      expect(lean.body.members).toBeUndefined();
+      expect(lean.body.displayName).toBe('Streamed');
     });
   });
 

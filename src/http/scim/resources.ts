@@ -3,9 +3,10 @@
  * the root (§3.4.3). ETags: `If-Match` on PUT/PATCH/DELETE (412 when stale),
  * `If-None-Match` on GET (304 when unchanged), RFC 7644 §3.14.
  */
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { invalidSyntax, invalidValue, ScimError } from '../../scim/errors.js';
-import { listResponse, SEARCH_REQUEST_SCHEMA } from '../../scim/messages.js';
+import { listResponse, SCIM_CONTENT_TYPE, SEARCH_REQUEST_SCHEMA } from '../../scim/messages.js';
 import { applyProjection, parseProjection, type Projection } from '../../scim/projection.js';
 import { groupResourceType, userResourceType, type ResourceTypeDef } from '../../scim/schemas/resource-types.js';
 import * as groups from '../../provisioning/groups.js';
@@ -17,6 +18,8 @@ import { sendScim } from './send.js';
 interface One {
   resource?: Record<string, unknown>;
   etag: string;
+  /** The JSON document in pieces, sent as a stream instead of `resource` (a big group). */
+  body?: AsyncIterable<string>;
 }
 
 /** The use cases of one resource type, in the shape the routes need. */
@@ -132,6 +135,7 @@ function register(app: FastifyInstance, endpoint: string, h: ResourceHandlers): 
   app.get(`${endpoint}/:id`, async (req: IdReq, reply: FastifyReply) => {
     const r = await h.get(req.scim, req.params.id, projectionOf(h.rt, req.query));
     if (notModified(req, r.etag)) return reply.code(304).header('ETag', r.etag).send();
+    if (r.body) return reply.code(200).type(SCIM_CONTENT_TYPE).header('ETag', r.etag).send(Readable.from(r.body));
     return sendScim(reply, 200, r.resource, r.etag);
   });
   app.put(`${endpoint}/:id`, async (req: IdReq, reply: FastifyReply) => {
