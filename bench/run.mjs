@@ -237,6 +237,7 @@ async function main() {
         token = fixture.orgs[0].token;
         const healed = await fixture.heal();
         if (healed.deleted || healed.reactivated || healed.membersRemoved) log('  (an earlier run had left changes in the fixture; undone above)');
+        log(`  VACUUM ANALYZE of scim_users, scim_groups, scim_group_members (what autovacuum would have done since the last run): ${(await fixture.vacuum()).toFixed(1)} s`);
       } else token = await provisionOrg(server.url, operatorToken, `bench-${runId}`);
     }
     const scim = scimClient(scimBase, token);
