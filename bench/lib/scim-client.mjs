@@ -152,7 +152,7 @@ export async function seed(scim, { prefix, users, groupSize, groups, concurrency
       onProgress(b + 1);
     }
     groupList = names.map((displayName, i) => ({ id: ids[i], displayName, lo: 0, hi: i === 0 ? groupSize : 0 }));
-    if (smallGroupSize > 0 && groups > 1) {
+    if (smallGroupSize > 0 && groups > 1 && groupSize < users) {
       smallGroup = groupList[1];
       smallGroup.lo = groupSize;
       smallGroup.hi = Math.min(users, groupSize + smallGroupSize);
