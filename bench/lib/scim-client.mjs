@@ -108,9 +108,14 @@ function progressLine(label, total, log) {
 /**
  * Seeds through the SCIM API: `users` users (POST /Users, `concurrency` in
  * flight), `groups` small groups, and one big group whose first `groupSize`
- * users are added by PATCH in batches of 100 (as Entra does).
+ * users are added by PATCH in batches of 100 (as Entra does); with
+ * `smallGroupSize`, group 1 gets the next `smallGroupSize` users the same way.
+ * @returns {{ userNames: string[], userIds: string[], groupNames: string[],
+ *   bigGroup?: { id, displayName }, smallGroup?: { id, displayName, lo, hi },
+ *   groups: { id, displayName, lo, hi }[] (members are users [lo, hi)),
+ *   usersSeconds: number, groupsSeconds: number }}
  */
-export async function seed(scim, { prefix, users, groupSize, groups, concurrency, log }) {
+export async function seed(scim, { prefix, users, groupSize, groups, concurrency, log, smallGroupSize = 0 }) {
   const userNames = new Array(users);
   const userIds = new Array(users);
   const t0 = performance.now();
@@ -130,6 +135,8 @@ export async function seed(scim, { prefix, users, groupSize, groups, concurrency
   const t1 = performance.now();
   const groupNames = [];
   let bigGroup;
+  let smallGroup;
+  let groupList = [];
   let groupsSeconds = 0;
   if (groups > 0) {
     const names = Array.from({ length: groups }, (_, i) => `${prefix}group-${i}`);
@@ -144,9 +151,18 @@ export async function seed(scim, { prefix, users, groupSize, groups, concurrency
       await scim.patch(`/Groups/${bigGroup.id}`, memberPatch('Add', userIds.slice(b * 100, Math.min(groupSize, (b + 1) * 100))));
       onProgress(b + 1);
     }
+    groupList = names.map((displayName, i) => ({ id: ids[i], displayName, lo: 0, hi: i === 0 ? groupSize : 0 }));
+    if (smallGroupSize > 0 && groups > 1 && groupSize < users) {
+      smallGroup = groupList[1];
+      smallGroup.lo = groupSize;
+      smallGroup.hi = Math.min(users, groupSize + smallGroupSize);
+      for (let lo = smallGroup.lo; lo < smallGroup.hi; lo += 100) {
+        await scim.patch(`/Groups/${smallGroup.id}`, memberPatch('Add', userIds.slice(lo, Math.min(smallGroup.hi, lo + 100))));
+      }
+    }
     groupsSeconds = (performance.now() - t1) / 1000;
   }
-  return { userNames, userIds, groupNames, bigGroup, usersSeconds, groupsSeconds };
+  return { userNames, userIds, groupNames, bigGroup, smallGroup, groups: groupList, usersSeconds, groupsSeconds };
 }
 
 /** Ids of every resource whose `attr` starts with `prefix` (paged, ids only). */
