@@ -44,6 +44,8 @@ const HELP = `Usage: npm run bench [-- options]
   --out FILE              JSON results file (default bench/results/<timestamp>.json)
   --wait-idle             before starting, wait (≤ 10 min) until the machine has been idle for 5 s
   --scimd-dir DIR         start the built scimd of another checkout (its bin/ and dist/; default: this repo)
+  --server-pid N          with --base: pid of the target server process, for the RSS column and the other-CPU note
+  --boolean-active        patch-active sends JSON false/true instead of Entra's strings "False"/"True" (servers that refuse the strings)
 `;
 
 function options() {
@@ -66,6 +68,8 @@ function options() {
       out: { type: 'string' },
       'scimd-dir': { type: 'string' },
       'wait-idle': { type: 'boolean', default: false },
+      'server-pid': { type: 'string' },
+      'boolean-active': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -100,10 +104,13 @@ function options() {
     out: values.out,
     waitIdle: values['wait-idle'],
     scimdDir: resolve(values['scimd-dir'] ?? repoRoot),
+    serverPid: values['server-pid'] === undefined ? undefined : num('server-pid', undefined, { min: 1 }),
+    booleanActive: values['boolean-active'],
   };
   for (const name of o.only ?? []) if (!SCENARIO_NAMES.includes(name)) throw new Error(`unknown scenario "${name}"; known: ${SCENARIO_NAMES.join(', ')}`);
   if (o.base && !o.token) throw new Error('--base needs --token (a SCIM bearer token of the target server)');
   if (o.token && !o.base) throw new Error('--token goes with --base');
+  if (o.serverPid && !o.base) throw new Error('--server-pid goes with --base');
   if (o.groupSize > o.users) throw new Error(`--group-size (${o.groupSize}) cannot exceed --users (${o.users})`);
   return o;
 }
@@ -190,6 +197,8 @@ async function main() {
       token = await provisionOrg(server.url, operatorToken, `bench-${runId}`);
       scimBase = `${server.url}/scim/v2`;
     }
+    // The process whose RSS is reported and whose CPU is not counted as "other processes".
+    const serverPid = server?.pid ?? o.serverPid;
     const scim = scimClient(scimBase, token);
     scimForCleanup = scim;
     const baseUrl = new URL(scimBase);
@@ -210,10 +219,10 @@ async function main() {
     }
 
     log(`seeding ${o.users} users${groups ? `, ${groups} groups, one of ${o.groupSize} members` : ''} through the SCIM API (${o.seedConcurrency} in flight) …`);
-    const seedCpu = cpuSnapshot(server?.pid);
+    const seedCpu = cpuSnapshot(serverPid);
     const seeded = await seed(scim, { prefix, users: o.users, groupSize: groups ? o.groupSize : 0, groups, concurrency: o.seedConcurrency, log });
-    const rssAfterSeed = rssMb(server?.pid);
-    const seedOtherCores = otherCores(seedCpu, cpuSnapshot(server?.pid));
+    const rssAfterSeed = rssMb(serverPid);
+    const seedOtherCores = otherCores(seedCpu, cpuSnapshot(serverPid));
     log(
       `  users: ${seeded.usersSeconds.toFixed(1)} s (${Math.round(o.users / seeded.usersSeconds)}/s)` +
         (groups ? `, groups + memberships: ${seeded.groupsSeconds.toFixed(1)} s` : '') +
@@ -230,6 +239,7 @@ async function main() {
       prefix,
       get: scim.get,
       log,
+      booleanActive: o.booleanActive,
     });
     const chosen = o.only ? all.filter((s) => o.only.includes(s.name)) : all;
 
@@ -238,9 +248,9 @@ async function main() {
       const prepared = (await s.prepare?.()) ?? {};
       if (o.warmup > 0) await load({ origin, token, connections: o.connections, duration: o.warmup, requests: s.make(newStats()) });
       const stats = newStats();
-      const cpuBefore = cpuSnapshot(server?.pid);
+      const cpuBefore = cpuSnapshot(serverPid);
       const { result, latencies } = await load({ origin, token, connections: o.connections, duration: o.duration, requests: s.make(stats) });
-      const others = otherCores(cpuBefore, cpuSnapshot(server?.pid));
+      const others = otherCores(cpuBefore, cpuSnapshot(serverPid));
       const total = result.requests.total;
       const row = {
         name: s.name,
@@ -250,8 +260,8 @@ async function main() {
         p50Ms: percentile(latencies, 50),
         p99Ms: percentile(latencies, 99),
         errors: result.non2xx + result.errors,
-        rssMb: rssMb(server?.pid),
-        peakRssMb: peakRssMb(server?.pid),
+        rssMb: rssMb(serverPid),
+        peakRssMb: peakRssMb(serverPid),
         requests: total,
         durationS: result.duration,
         non2xx: result.non2xx,
@@ -276,7 +286,8 @@ async function main() {
     const header =
       `scimd benchmark — ${o.quick ? 'quick' : 'full'}, ${target}; ${o.users} users, ` +
       (groups ? `big group ${o.groupSize} members, ${groups} groups; ` : '') +
-      `seeded via SCIM API; ${o.connections} connections, ${o.duration} s per scenario; ${os.cpus().length} CPUs, Node ${process.versions.node}`;
+      `seeded via SCIM API; ${o.connections} connections, ${o.duration} s per scenario; ${os.cpus().length} CPUs, Node ${process.versions.node}` +
+      (o.booleanActive ? '; patch-active with JSON booleans' : '');
     const out = [header, '', table(rows), '', ratioLine(r)];
     const notes = [];
     for (const row of rows) {
@@ -293,7 +304,7 @@ async function main() {
       mode: o.quick ? 'quick' : 'full',
       target: { kind: targetKind, scimBase: targetKind === 'external' ? scimBase : undefined, scimdDir: server ? o.scimdDir : undefined, scimdCommit: commit },
       machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryMb: Math.round(os.totalmem() / 2 ** 20), node: process.versions.node, platform: `${os.platform()} ${os.release()}` },
-      settings: { users: o.users, groupSize: groups ? o.groupSize : 0, groups, connections: o.connections, durationS: o.duration, warmupS: o.warmup, seedConcurrency: o.seedConcurrency },
+      settings: { users: o.users, groupSize: groups ? o.groupSize : 0, groups, connections: o.connections, durationS: o.duration, warmupS: o.warmup, seedConcurrency: o.seedConcurrency, booleanActive: o.booleanActive },
       seed: { method: 'SCIM API (POST /Users, POST /Groups, PATCH members in batches of 100)', usersSeconds: seeded.usersSeconds, usersPerSec: o.users / seeded.usersSeconds, groupsSeconds: seeded.groupsSeconds, otherCpuCores: seedOtherCores, serverRssMb: rssAfterSeed, serverStartSeconds: server ? server.startMs / 1000 : undefined },
       scenarios: rows,
       ratios: r,
