@@ -61,6 +61,8 @@ const HELP = `Usage: npm run bench [-- options]
   --out FILE              JSON results file (default bench/results/<timestamp>.json)
   --wait-idle             before starting, wait (≤ 10 min) until the machine has been idle for 5 s
   --scimd-dir DIR         start the built scimd of another checkout (its bin/ and dist/; default: this repo)
+  --server-pid N          with --base: pid of the target server process, for the RSS column and the other-CPU note
+  --boolean-active        patch-active sends JSON false/true instead of Entra's strings "False"/"True" (servers that refuse the strings)
 `;
 
 function options() {
@@ -87,6 +89,8 @@ function options() {
       out: { type: 'string' },
       'scimd-dir': { type: 'string' },
       'wait-idle': { type: 'boolean', default: false },
+      'server-pid': { type: 'string' },
+      'boolean-active': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -125,10 +129,13 @@ function options() {
     out: values.out,
     waitIdle: values['wait-idle'],
     scimdDir: resolve(values['scimd-dir'] ?? repoRoot),
+    serverPid: values['server-pid'] === undefined ? undefined : num('server-pid', undefined, { min: 1 }),
+    booleanActive: values['boolean-active'],
   };
   for (const name of o.only ?? []) if (!SCENARIO_NAMES.includes(name)) throw new Error(`unknown scenario "${name}"; known: ${SCENARIO_NAMES.join(', ')}`);
   if (o.base && !o.token) throw new Error('--base needs --token (a SCIM bearer token of the target server)');
   if (o.token && !o.base) throw new Error('--token goes with --base');
+  if (o.serverPid && !o.base) throw new Error('--server-pid goes with --base');
   if (o.groupSize > o.users && !o.fixture) throw new Error(`--group-size (${o.groupSize}) cannot exceed --users (${o.users})`);
   if (o.fixture) {
     o.fixtureSpec = fixtureSpec(o.fixture, o.fixtureSizes);
@@ -240,6 +247,8 @@ async function main() {
         log(`  VACUUM ANALYZE of scim_users, scim_groups, scim_group_members (what autovacuum would have done since the last run): ${(await fixture.vacuum()).toFixed(1)} s`);
       } else token = await provisionOrg(server.url, operatorToken, `bench-${runId}`);
     }
+    // The process whose RSS is reported and whose CPU is not counted as "other processes".
+    const serverPid = server?.pid ?? o.serverPid;
     const scim = scimClient(scimBase, token);
     scimForCleanup = scim;
     const baseUrl = new URL(scimBase);
@@ -274,13 +283,13 @@ async function main() {
       o.groupSize = big.hi - big.lo;
       seeded = { userNames: org0.userNames, userIds: org0.userIds, groupNames: org0.groups.map((g) => g.displayName), bigGroup: big, smallGroup: hasSmall ? small : undefined };
       orgsForMixed = fixture.orgs;
-      rssAfterSeed = rssMb(server?.pid);
+      rssAfterSeed = rssMb(serverPid);
     } else {
       log(`seeding ${o.users} users${groups ? `, ${groups} groups, one of ${o.groupSize} members` : ''}${groups > 1 && o.smallGroupSize ? `, one of ${o.smallGroupSize}` : ''} through the SCIM API (${o.seedConcurrency} in flight) …`);
-      const seedCpu = cpuSnapshot(server?.pid);
+      const seedCpu = cpuSnapshot(serverPid);
       seeded = await seed(scim, { prefix, users: o.users, groupSize: groups ? o.groupSize : 0, groups, concurrency: o.seedConcurrency, log, smallGroupSize: o.smallGroupSize });
-      rssAfterSeed = rssMb(server?.pid);
-      seedOtherCores = otherCores(seedCpu, cpuSnapshot(server?.pid));
+      rssAfterSeed = rssMb(serverPid);
+      seedOtherCores = otherCores(seedCpu, cpuSnapshot(serverPid));
       log(
         `  users: ${seeded.usersSeconds.toFixed(1)} s (${Math.round(o.users / seeded.usersSeconds)}/s)` +
           (groups ? `, groups + memberships: ${seeded.groupsSeconds.toFixed(1)} s` : '') +
@@ -301,6 +310,7 @@ async function main() {
       prefix,
       get: scim.get,
       log,
+      booleanActive: o.booleanActive,
     });
     const canFloor = server && targetKind === 'postgres';
     const chosen = (o.only ? all.filter((s) => o.only.includes(s.name)) : all.filter((s) => s.defaultOn !== false)).filter((s) => {
@@ -315,7 +325,7 @@ async function main() {
     for (const s of chosen) {
       const prepared = (await s.prepare?.()) ?? {};
       let floor;
-      let target = { origin, pid: server?.pid };
+      let target = { origin, pid: serverPid };
       if (s.floor) {
         floor = await startFloor({ scimdDir: o.scimdDir, databaseUrl: o.databaseUrl });
         target = { origin: new URL(floor.url).origin, pid: floor.pid };
@@ -345,8 +355,8 @@ async function main() {
         p50Ms: percentile(latencies, 50),
         p99Ms: percentile(latencies, 99),
         errors: result.non2xx + result.errors,
-        rssMb: floor ? prepared.rssMb : rssMb(server?.pid),
-        peakRssMb: floor ? prepared.peakRssMb : peakRssMb(server?.pid),
+        rssMb: floor ? prepared.rssMb : rssMb(serverPid),
+        peakRssMb: floor ? prepared.peakRssMb : peakRssMb(serverPid),
         requests: total,
         durationS: result.duration,
         non2xx: result.non2xx,
@@ -374,7 +384,8 @@ async function main() {
       : `${o.users} users, ` + (groups ? `big group ${o.groupSize} members${seeded.smallGroup ? `, small group ${seeded.smallGroup.hi - seeded.smallGroup.lo}` : ''}, ${groups} groups; ` : '') + 'seeded via SCIM API; ';
     const header =
       `scimd benchmark — ${o.fixture ? `fixture ${o.fixture}` : o.quick ? 'quick' : 'full'}, ${target}; ${data}` +
-      `${o.connections} connections, ${o.duration} s per scenario; ${os.cpus().length} CPUs, Node ${process.versions.node}`;
+      `${o.connections} connections, ${o.duration} s per scenario; ${os.cpus().length} CPUs, Node ${process.versions.node}` +
+      (o.booleanActive ? '; patch-active with JSON booleans' : '');
     const out = [header, '', table(rows), '', ratioLine(r)];
     const mixedRow = rows.find((x) => x.shapes);
     if (mixedRow) out.push('', shapeTable(mixedRow.shapes));
@@ -396,7 +407,7 @@ async function main() {
       mode: o.quick ? 'quick' : 'full',
       target: { kind: targetKind, scimBase: targetKind === 'external' ? scimBase : undefined, scimdDir: server ? o.scimdDir : undefined, scimdCommit: commit },
       machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryMb: Math.round(os.totalmem() / 2 ** 20), node: process.versions.node, platform: `${os.platform()} ${os.release()}` },
-      settings: { users: o.users, groupSize: groups ? o.groupSize : 0, smallGroupSize: seeded.smallGroup ? seeded.smallGroup.hi - seeded.smallGroup.lo : 0, groups, connections: o.connections, durationS: o.duration, warmupS: o.warmup, seedConcurrency: o.seedConcurrency },
+      settings: { users: o.users, groupSize: groups ? o.groupSize : 0, smallGroupSize: seeded.smallGroup ? seeded.smallGroup.hi - seeded.smallGroup.lo : 0, groups, connections: o.connections, durationS: o.duration, warmupS: o.warmup, seedConcurrency: o.seedConcurrency, booleanActive: o.booleanActive },
       seed: fixture
         ? { method: 'bulk SQL fixture (bench/lib/fixtures.mjs): orgs/tokens by admin API, groups and user 0 by SCIM API, other users and memberships by INSERT … SELECT, then VACUUM ANALYZE', fixture: fixture.name, describe: fixture.spec.describe, reused: fixture.reused, seededAt: fixture.seededAt, seconds: fixture.seed ?? fixture.recordedSeed, orgs: fixture.orgs.length, serverRssMb: rssAfterSeed, serverStartSeconds: server.startMs / 1000 }
         : { method: 'SCIM API (POST /Users, POST /Groups, PATCH members in batches of 100)', usersSeconds: seeded.usersSeconds, usersPerSec: o.users / seeded.usersSeconds, groupsSeconds: seeded.groupsSeconds, otherCpuCores: seedOtherCores, serverRssMb: rssAfterSeed, serverStartSeconds: server ? server.startMs / 1000 : undefined },

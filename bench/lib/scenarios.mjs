@@ -95,6 +95,7 @@ function request(stats, method, build, check, extra = {}) {
  * @param {number} ctx.groupSize members of the big group (the first groupSize users)
  * @param {string} ctx.prefix unique per run, starts every name this run creates
  * @param {(path: string) => Promise<any>} ctx.get a plain SCIM GET for preparing scenarios
+ * @param {boolean} [ctx.booleanActive] patch-active sends JSON false/true instead of "False"/"True"
  * @returns the scenario definitions in run order (`create` last, so the
  *   paging scenarios see exactly the seeded users)
  */
@@ -136,8 +137,10 @@ export function scenarios(ctx) {
   });
 
   // Walks the users in seeded order; the first pass deactivates, the next one reactivates.
+  // Entra's legacy shape sends the strings "False"/"True"; ctx.booleanActive sends JSON booleans
+  // instead, for servers that refuse the strings (e.g. scimmy, see docs/benchmarks.md#peers).
   let patchCursor = 0;
-  const activeBodies = ['False', 'True'].map((value) => JSON.stringify({ schemas: [PATCH_OP], Operations: [{ op: 'Replace', path: 'active', value }] }));
+  const activeBodies = (ctx.booleanActive ? [false, true] : ['False', 'True']).map((value) => JSON.stringify({ schemas: [PATCH_OP], Operations: [{ op: 'Replace', path: 'active', value }] }));
   list.push({
     name: 'patch-active',
     what: 'PATCH /Users/{id} [{"op":"Replace","path":"active","value":"False"|"True"}] (Entra legacy shape), each request flips one user',

@@ -169,11 +169,13 @@ export async function seed(scim, { prefix, users, groupSize, groups, concurrency
 async function idsWithPrefix(scim, endpoint, attr, prefix) {
   const ids = [];
   const filter = encodeURIComponent(`${attr} sw "${prefix}"`);
-  for (let start = 1; ; start += 1000) {
+  // Steps by what came back: a server may answer fewer than `count` (its maxResults).
+  for (let start = 1; ; ) {
     const page = await scim.get(`/${endpoint}?filter=${filter}&attributes=id&startIndex=${start}&count=1000`);
     const got = page.Resources ?? [];
     ids.push(...got.map((r) => r.id));
-    if (!got.length || start + got.length > page.totalResults) break;
+    start += got.length;
+    if (!got.length || start > page.totalResults) break;
   }
   return ids;
 }
