@@ -14,7 +14,7 @@ import { clientErrorHandler, errorHandler, notFoundHandler, safeError } from './
 import { registerJsonBodyParser } from './http/json-body.js';
 import { scimPlugin } from './http/scim/plugin.js';
 import { ActivityBuffer } from './activity/scim-activity.js';
-import { TokenCache } from './tenants/tokens.js';
+import { PrincipalHints, TokenCache } from './tenants/tokens.js';
 import { registerConsole } from './http/console.js';
 import { fileURLToPath } from 'node:url';
 
@@ -95,7 +95,9 @@ export function createApp(deps: AppDeps): FastifyInstance {
   // A stopping server writes what it queued.
   app.addHook('onClose', () => activity.flush());
   const tokenCache = deps.cacheTokens ? new TokenCache() : undefined;
-  app.register(scimPlugin, { prefix: '/scim/v2', db: deps.db, publicUrl: deps.publicUrl, limits, activity, tokenCache });
+  // Without the cache (a shared PostgreSQL), user reads confirm the token in their own statement.
+  const principalHints = tokenCache ? undefined : new PrincipalHints();
+  app.register(scimPlugin, { prefix: '/scim/v2', db: deps.db, publicUrl: deps.publicUrl, limits, activity, tokenCache, principalHints });
   app.register(adminPlugin, {
     prefix: '/api/v1',
     db: deps.db,

@@ -36,6 +36,12 @@ pg.types.setTypeParser(20, (v: string) => v);
 export async function openDatabase(target: DatabaseTarget, options: { poolSize?: number } = {}): Promise<DatabaseHandle> {
   if ('url' in target) {
     const pool = new pg.Pool({ connectionString: target.url, max: options.poolSize ?? 10 });
+    // JIT compiles any plan costed above jit_above_cost, which at a million users
+    // includes a deep page: ~7 ms of compiling for a query that runs in less
+    // (docs/benchmarks.md). scimd's queries are all short; no JIT pays off.
+    pool.on('connect', (client) => {
+      client.query('set jit = off').catch(() => undefined);
+    });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', close: () => db.destroy() };
   }

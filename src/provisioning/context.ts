@@ -3,6 +3,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { ScimOperation } from '../activity/diff.js';
 import { invalidValue, mutability, ScimError } from '../scim/errors.js';
 import type { ActivityDiff, Database } from '../db/schema.js';
+import type { TokenCheck } from '../tenants/tokens.js';
 
 export interface ScimContext {
   db: Kysely<Database>;
@@ -17,6 +18,12 @@ export interface ScimContext {
    * transaction so the record and the change commit (or roll back) together.
    */
   recordChange?: RecordChange;
+  /**
+   * Set when the caller's token was not verified yet (a read started from a
+   * PrincipalHint): the read's statement must carry `tokenCheck.column()` and
+   * settle it before anything is answered (src/tenants/tokens.ts).
+   */
+  tokenCheck?: TokenCheck | undefined;
 }
 
 /** What a write changed, for the activity log. */

@@ -15,6 +15,7 @@
  */
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
+import type { TokenCheck, TokenState } from '../tenants/tokens.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 type Sql = RawBuilder<unknown>;
@@ -40,6 +41,8 @@ export interface PageQuery {
   count: number;
   /** Extra per-row columns, each already `as`-named (e.g. a user's groups). */
   columns?: Sql[];
+  /** A token check the page's statement settles (ScimContext.tokenCheck). */
+  tokenCheck?: TokenCheck | undefined;
 }
 
 /** The org's number of users or groups, from the trigger-kept counts. */
@@ -74,20 +77,30 @@ export async function fetchPage<Row>(q: PageQuery): Promise<{ rows: Row[]; total
   const a = (column: string) => sql.ref(`${alias}.${column}`);
   const orderBy = q.order ? sql`${q.order}, ${a('seq')}` : a('seq');
   const matches = sql`${a('org_id')} = ${orgId} and ${q.where ?? sql`true`}`;
-  const columns = [sql`${sql.ref(alias)}.*`, ...(q.columns ?? []), ...(q.where ? [] : [sql`${totalOf(orgId, resourceType)} as scimd_total`])];
+  const columns = [
+    sql`${sql.ref(alias)}.*`,
+    ...(q.columns ?? []),
+    ...(q.where ? [] : [sql`${totalOf(orgId, resourceType)} as scimd_total`]),
+    ...(q.tokenCheck ? [sql`${q.tokenCheck.column()} as scimd_token`] : []),
+  ];
   const select = sql.join(columns);
   const statement =
     offset >= DEFERRED_JOIN_OFFSET
       ? // The inner select names its own alias, which shadows the outer one.
         sql`select ${select} from ${table} where ${a('org_id')} = ${orgId} and ${a('seq')} in (select ${a('seq')} from ${table} where ${matches} order by ${orderBy} offset ${offset} limit ${q.count}) order by ${orderBy}`
       : sql`select ${select} from ${table} where ${matches} order by ${orderBy} offset ${offset} limit ${q.count}`;
-  const rows = (await statement.execute(db)).rows as (Row & { scimd_total?: string })[];
+  const rows = (await statement.execute(db)).rows as (Row & { scimd_total?: string; scimd_token?: TokenState | null })[];
+  // Before anything else is read or answered: a refused token stops here.
+  if (q.tokenCheck && rows.length) q.tokenCheck.settle(rows[0]!.scimd_token);
 
   let totalResults: number;
   if (rows.length > 0 && rows.length < q.count) totalResults = offset + rows.length;
   else if (rows.length > 0 && rows[0]!.scimd_total !== undefined) totalResults = Number(rows[0]!.scimd_total);
   else if (rows.length === 0 && offset === 0) totalResults = 0;
   else totalResults = await count();
-  for (const r of rows) delete r.scimd_total;
+  for (const r of rows) {
+    delete r.scimd_total;
+    delete r.scimd_token;
+  }
   return { rows, totalResults };
 }

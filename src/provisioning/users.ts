@@ -23,6 +23,7 @@ import { diffDocuments, userUpdateOperation } from '../activity/diff.js';
 import { etagOf, keepExternalId, requireIndexable, requireSameId, requireVersion, type ScimContext } from './context.js';
 import { orderTerm, parseListQuery, type ListParams } from './list-query.js';
 import { hashPassword } from './password.js';
+import type { TokenState } from '../tenants/tokens.js';
 import { resolveRole, type ResolvedRole } from './role-resolution.js';
 
 type UserRow = Selectable<ScimUsersTable>;
@@ -199,8 +200,11 @@ export async function getUser(ctx: ScimContext, id: string, projection?: Project
   const wantGroups = !projection || projectionWants(userResourceType, projection, 'groups');
   let q = ctx.db.selectFrom('scim_users as u').selectAll('u').where('u.org_id', '=', ctx.orgId).where('u.id', '=', id);
   if (wantGroups) q = q.select(groupsColumn('u').as('scimd_groups'));
-  const row = (await q.executeTakeFirst()) as (UserRow & { scimd_groups?: GroupRef[] | null }) | undefined;
+  if (ctx.tokenCheck) q = q.select(ctx.tokenCheck.column().as('scimd_token'));
+  const row = (await q.executeTakeFirst()) as (UserRow & { scimd_groups?: GroupRef[] | null; scimd_token?: TokenState | null }) | undefined;
   if (!row) throw notFound(`User ${id} not found`);
+  ctx.tokenCheck?.settle(row.scimd_token);
+  delete row.scimd_token;
   const full = render(ctx, row, row.scimd_groups ?? undefined);
   return { resource: projection ? applyProjection(userResourceType, projection, full) : full, etag: etagOf(row.version) };
 }
@@ -223,6 +227,7 @@ export async function listUsers(ctx: ScimContext, params: ListParams): Promise<R
     startIndex: q.startIndex,
     count: q.count,
     columns: wantGroups ? [sql`${groupsColumn('u')} as scimd_groups`] : [],
+    tokenCheck: ctx.tokenCheck,
   });
   const resources = rows.map((r) => applyProjection(userResourceType, q.projection, render(ctx, r, r.scimd_groups ?? undefined)));
   return listResponse(resources, totalResults, q.startIndex);

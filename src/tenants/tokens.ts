@@ -6,7 +6,7 @@
  * lookup is by hash, so no secret comparison leaks timing.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import { isUuid } from '../db/ids.js';
 import type { Database } from '../db/schema.js';
 
@@ -34,6 +34,9 @@ export interface TokenPrincipal {
 }
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/** The stored form of a presented token (SHA-256, hex). */
+export const tokenHash = hashToken;
 
 /**
  * Issues a token. The returned `token` is the only copy of the secret that will ever exist.
@@ -159,6 +162,70 @@ export async function verifyToken(db: Kysely<Database>, presented: string, cache
     await db.updateTable('scim_provisioning_configs').set({ last_request_at: new Date(now) }).where('org_id', '=', row.org_id).execute();
   }
   return { orgId: row.org_id, tokenId: row.id, tokenName: row.name, enabled: row.enabled === true, syncGroups: row.sync_groups === true };
+}
+
+/**
+ * Principals of recently verified tokens, for a database other processes may
+ * write (PostgreSQL). A hint is never trusted on its own: a read that starts
+ * from one carries a TokenCheck, and its own statement reads the token's
+ * current state (tokenStateColumn), so the request costs one round trip
+ * instead of two and a revocation still refuses the very next request. A hint
+ * older than a minute is not used, so a full verification (which records
+ * `last_used_at`) still happens at least once a minute per token.
+ */
+export class PrincipalHints {
+  private readonly hints = new Map<string, { principal: TokenPrincipal; at: number }>();
+
+  constructor(private readonly maxEntries = 10_000) {}
+
+  get(hash: string): TokenPrincipal | undefined {
+    const h = this.hints.get(hash);
+    return h && Date.now() - h.at < 60_000 ? h.principal : undefined;
+  }
+
+  set(hash: string, principal: TokenPrincipal): void {
+    if (this.hints.size >= this.maxEntries) this.hints.clear();
+    this.hints.set(hash, { principal, at: Date.now() });
+  }
+
+  delete(hash: string): void {
+    this.hints.delete(hash);
+  }
+}
+
+/** A token's current state as a read statement sees it (tokenStateColumn). */
+export interface TokenState {
+  /** Exists, not revoked, not expired. */
+  valid: boolean;
+  /** SCIM enabled for its org. */
+  enabled: boolean;
+}
+
+/** Thrown when a statement found the presenting token refused; the HTTP layer answers it with a full verification. */
+export class TokenRefusedError extends Error {}
+
+/**
+ * The check a read started from a PrincipalHint owes: the statement that reads
+ * the data adds `column()` and hands the value to `settle()`. A read whose
+ * statement returned no row (nothing found) leaves it unsettled, and the HTTP
+ * layer verifies the token the ordinary way before answering.
+ */
+export class TokenCheck {
+  settled = false;
+
+  constructor(readonly hash: string) {}
+
+  /** A sub-select giving the token's TokenState (null when no token has the hash). */
+  column(): RawBuilder<TokenState | null> {
+    return sql<TokenState | null>`(select jsonb_build_object('valid', t.revoked_at is null and (t.expires_at is null or t.expires_at > now()), 'enabled', coalesce(c.enabled, false))
+      from scim_tokens t left join scim_provisioning_configs c on c.org_id = t.org_id where t.token_hash = ${this.hash})`;
+  }
+
+  /** @throws TokenRefusedError unless `state` says the token may read. */
+  settle(state: TokenState | null | undefined): void {
+    if (!state?.valid || !state.enabled) throw new TokenRefusedError();
+    this.settled = true;
+  }
 }
 
 /** Compares the operator credential in constant time (hashing both sides equalises lengths). */

@@ -4,7 +4,10 @@
  * effect on the very next SCIM request, exactly as without the cache.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { dialects } from '../support/db.js';
 import { testApp, testOrg, type TestApp } from '../support/app.js';
+import { createUser, filterQuery } from '../support/scim.js';
 import { TokenCache } from '../../src/tenants/tokens.js';
 
 describe('Token cache (embedded database)', () => {
@@ -67,5 +70,69 @@ describe('Token cache (embedded database)', () => {
     expect(cache.get('h')).toBeUndefined();
     cache.put('h', row, cache.snapshot());
     expect(cache.get('h')).toBe(row);
+  });
+});
+
+/**
+ * PrincipalHints (shared PostgreSQL, or any database with the cache off): a user
+ * read starts from the last verification and its own statement re-checks the
+ * token, so a refusal still takes effect on the very next request, and a read
+ * that finds nothing cannot answer 404 to a refused token.
+ */
+describe.each(dialects())('Token checked inside the read statement on %s', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await testApp(dialect, { cacheTokens: false });
+  });
+  afterAll(() => t.app.close());
+
+  it('refuses a revoked token on the next lookup, get, miss and list, with the 401 in the activity log', async () => {
+    // Each path gets a fresh org whose hint is warm, so each is the first request after the revoke.
+    const paths = (id: string) => [
+      `/Users?${filterQuery('userName eq "hinted@x.test"')}`,
+      `/Users/${id}`,
+      `/Users/${randomUUID()}`,
+      '/Users?count=5',
+      `/Users?${filterQuery('userName eq "nobody@x.test"')}`,
+      '/Users?filter=bad((',
+      `/Users?startIndex=9&count=5`,
+    ];
+    for (let i = 0; i < paths('x').length; i++) {
+      const org = await testOrg(t);
+      const u = await createUser(org, 'hinted@x.test');
+      const path = paths(u.id)[i]!;
+      expect((await org.scim('GET', `/Users/${u.id}`)).status).toBe(200);
+      expect((await org.scim('GET', '/Users?count=1')).status).toBe(200);
+      const [tok] = (await t.admin('GET', `/orgs/${org.slug}/scim/tokens`)).body;
+      expect((await t.admin('DELETE', `/orgs/${org.slug}/scim/tokens/${tok.id}`)).status).toBe(204);
+      const r = await org.scim('GET', path);
+      expect({ path, status: r.status, auth: r.headers['www-authenticate'] }).toEqual({ path, status: 401, auth: 'Bearer realm="scimd", error="invalid_token"' });
+      expect(JSON.stringify(r.body)).not.toContain('hinted@x.test');
+      const refusals = (await t.admin('GET', `/orgs/${org.slug}/activity?status=failures&limit=20`)).body.items;
+      expect(refusals.map((x: { status: number; path: string }) => [x.status, x.path])).toEqual([[401, path]]);
+    }
+  });
+
+  it('answers 403 on the next read once SCIM is disabled, and serves again once enabled', async () => {
+    const org = await testOrg(t);
+    const u = await createUser(org, 'toggle@x.test');
+    expect((await org.scim('GET', `/Users/${u.id}`)).status).toBe(200);
+    await t.admin('PATCH', `/orgs/${org.slug}/scim`, { enabled: false });
+    expect((await org.scim('GET', `/Users/${u.id}`)).status).toBe(403);
+    expect((await org.scim('GET', '/Users?count=1')).status).toBe(403);
+    await t.admin('PATCH', `/orgs/${org.slug}/scim`, { enabled: true });
+    expect((await org.scim('GET', `/Users/${u.id}`)).body.userName).toBe('toggle@x.test');
+  });
+
+  it('keeps 404 and 400 for a valid token, and never answers another org\'s user', async () => {
+    const org = await testOrg(t);
+    const other = await testOrg(t);
+    const theirs = await createUser(other, 'theirs@x.test');
+    await createUser(org, 'mine@x.test');
+    expect((await org.scim('GET', '/Users?count=1')).status).toBe(200);
+    expect((await org.scim('GET', `/Users/${randomUUID()}`)).status).toBe(404);
+    expect((await org.scim('GET', `/Users/${theirs.id}`)).status).toBe(404);
+    expect((await org.scim('GET', '/Users?filter=bad((')).status).toBe(400);
+    expect((await org.scim('GET', `/Users?${filterQuery('userName eq "theirs@x.test"')}`)).body.totalResults).toBe(0);
   });
 });

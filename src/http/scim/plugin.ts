@@ -5,7 +5,7 @@
  * disabled, 403 on `/Groups` when group sync is off (the reference document's
  * status table).
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { ScimError } from '../../scim/errors.js';
@@ -13,7 +13,7 @@ import { scimBaseUrlOf } from '../origin.js';
 import type { ServiceLimits } from '../../scim/discovery.js';
 import type { ScimContext } from '../../provisioning/context.js';
 import { insertScimActivity, operationOf, type ActivityBuffer } from '../../activity/scim-activity.js';
-import { describeRefusedToken, verifyToken, type TokenCache, type TokenPrincipal } from '../../tenants/tokens.js';
+import { describeRefusedToken, PrincipalHints, TokenCheck, tokenHash, verifyToken, type TokenCache, type TokenPrincipal } from '../../tenants/tokens.js';
 import type { RecordChange } from '../../provisioning/context.js';
 import { registerBulkRoute } from './bulk.js';
 import { registerDiscoveryRoutes } from './discovery.js';
@@ -25,6 +25,8 @@ declare module 'fastify' {
     scimActivity: ActivityState;
     /** performance.now() when the request arrived. */
     scimStartedAt: number;
+    /** Verifies the request's token the ordinary way (for a read that started from a hint). */
+    scimAuthenticate: () => Promise<void>;
   }
 }
 
@@ -53,15 +55,49 @@ export interface ScimPluginOptions {
   activity: ActivityBuffer;
   /** Verified tokens kept in memory (embedded database only). */
   tokenCache?: TokenCache | undefined;
+  /** Principals of recently verified tokens, re-checked by each read's own statement (PostgreSQL). */
+  principalHints?: PrincipalHints | undefined;
 }
 
 const unauthorized = (detail: string) => new ScimError(401, undefined, detail);
+
+/** The routes whose statements settle a TokenCheck (users.getUser, users.listUsers through fetchPage). */
+const CONFIRMED_IN_STATEMENT = /^\/scim\/v2\/users(\/:id)?$/i;
 
 /** Registers the SCIM routes; mount with `{prefix: '/scim/v2'}`. */
 export async function scimPlugin(app: FastifyInstance, opts: ScimPluginOptions): Promise<void> {
   app.decorateRequest('scim', null as never);
   app.decorateRequest('scimActivity', null as never);
   app.decorateRequest('scimStartedAt', 0);
+  app.decorateRequest('scimAuthenticate', null as never);
+  /**
+   * Full verification (RFC 6750 bearer): sets `req.scim`, or throws 401 (with
+   * WWW-Authenticate) or 403. On PostgreSQL it also leaves a PrincipalHint.
+   */
+  async function authenticate(req: FastifyRequest, reply: FastifyReply, presented: string): Promise<void> {
+    const principal = await verifyToken(opts.db, presented, opts.tokenCache);
+    if (!principal) {
+      opts.principalHints?.delete(tokenHash(presented));
+      const refused = await describeRefusedToken(opts.db, presented);
+      if (refused) Object.assign(req.scimActivity, { orgId: refused.orgId, tokenId: refused.tokenId, tokenName: refused.tokenName });
+      reply.header('WWW-Authenticate', 'Bearer realm="scimd", error="invalid_token"');
+      throw unauthorized('The bearer token is not valid: it is wrong, expired or revoked. Generate a new one in the SCIM Provisioning settings');
+    }
+    Object.assign(req.scimActivity, { orgId: principal.orgId, tokenId: principal.tokenId, tokenName: principal.tokenName });
+    if (!principal.enabled) throw new ScimError(403, undefined, 'SCIM provisioning is disabled for this organisation; an org admin can enable it in the SCIM Provisioning settings');
+    opts.principalHints?.set(tokenHash(presented), principal);
+    req.scim = context(req, principal);
+  }
+
+  const context = (req: FastifyRequest, principal: TokenPrincipal): FastifyRequest['scim'] => ({
+    db: opts.db,
+    orgId: principal.orgId,
+    baseUrl: scimBaseUrlOf(req, opts.publicUrl),
+    maxPageSize: opts.limits.maxPageSize,
+    principal,
+    recordChange: changeRecorder(req, req.method, belowBase(req.url), () => req.scimActivity.successStatus ?? 200),
+  });
+
   app.addHook('onRequest', async (req, reply) => {
     req.scimActivity = { recorded: false };
     req.scimStartedAt = performance.now();
@@ -71,23 +107,16 @@ export async function scimPlugin(app: FastifyInstance, opts: ScimPluginOptions):
       reply.header('WWW-Authenticate', 'Bearer realm="scimd"');
       throw unauthorized('Authorization: Bearer <token> is required; generate a token in the SCIM Provisioning settings');
     }
-    const principal = await verifyToken(opts.db, match[1]!, opts.tokenCache);
-    if (!principal) {
-      const refused = await describeRefusedToken(opts.db, match[1]!);
-      if (refused) Object.assign(req.scimActivity, { orgId: refused.orgId, tokenId: refused.tokenId, tokenName: refused.tokenName });
-      reply.header('WWW-Authenticate', 'Bearer realm="scimd", error="invalid_token"');
-      throw unauthorized('The bearer token is not valid: it is wrong, expired or revoked. Generate a new one in the SCIM Provisioning settings');
+    const presented = match[1]!;
+    req.scimAuthenticate = () => authenticate(req, reply, presented);
+    // A user read may start from a hint and let its own statement check the token (one round trip, not two).
+    const hint = opts.principalHints && req.method === 'GET' && CONFIRMED_IN_STATEMENT.test(req.routeOptions.url ?? '') ? opts.principalHints.get(tokenHash(presented)) : undefined;
+    if (hint) {
+      Object.assign(req.scimActivity, { orgId: hint.orgId, tokenId: hint.tokenId, tokenName: hint.tokenName });
+      req.scim = { ...context(req, hint), tokenCheck: new TokenCheck(tokenHash(presented)) };
+      return;
     }
-    Object.assign(req.scimActivity, { orgId: principal.orgId, tokenId: principal.tokenId, tokenName: principal.tokenName });
-    if (!principal.enabled) throw new ScimError(403, undefined, 'SCIM provisioning is disabled for this organisation; an org admin can enable it in the SCIM Provisioning settings');
-    req.scim = {
-      db: opts.db,
-      orgId: principal.orgId,
-      baseUrl: scimBaseUrlOf(req, opts.publicUrl),
-      maxPageSize: opts.limits.maxPageSize,
-      principal,
-      recordChange: changeRecorder(req, req.method, belowBase(req.url), () => req.scimActivity.successStatus ?? 200),
-    };
+    await authenticate(req, reply, presented);
   });
   // Everything that did not record itself in a write's transaction (reads,
   // refusals such as the 401 of a revoked token, errors) is queued as the answer

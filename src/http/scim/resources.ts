@@ -14,6 +14,7 @@ import { parsePaging, type ListParams } from '../../provisioning/list-query.js';
 import * as users from '../../provisioning/users.js';
 import type { ScimContext } from '../../provisioning/context.js';
 import { sendScim } from './send.js';
+import { TokenRefusedError } from '../../tenants/tokens.js';
 
 interface One {
   resource?: Record<string, unknown>;
@@ -117,6 +118,31 @@ function notModified(req: FastifyRequest, etag: string): boolean {
   return inm.split(',').some((t) => t.trim() === '*' || strip(t) === strip(etag));
 }
 
+/**
+ * Runs a read that may have started from a PrincipalHint (`req.scim.tokenCheck`)
+ * and answers only once the token is confirmed: by the read's own statement
+ * (settled), else by the ordinary verification, which throws 401/403 for a
+ * refused token. So a read by a revoked token, or one that found nothing (its
+ * 404 must not tell a stranger anything either), is refused exactly as without
+ * the hint.
+ */
+async function confirmed<T>(req: FastifyRequest, work: () => Promise<T>): Promise<T> {
+  const check = req.scim.tokenCheck;
+  if (!check) return work();
+  let result: T;
+  try {
+    result = await work();
+  } catch (err) {
+    if (check.settled) throw err;
+    await req.scimAuthenticate();
+    // Verified now (the state changed after the statement, or nothing was found): answer from a verified start.
+    if (err instanceof TokenRefusedError) return work();
+    throw err;
+  }
+  if (!check.settled) await req.scimAuthenticate();
+  return result;
+}
+
 function register(app: FastifyInstance, endpoint: string, h: ResourceHandlers): void {
   type IdReq = FastifyRequest<{ Params: { id: string } }>;
   // RFC 7644 §3.9: attributes/excludedAttributes shape every answer that returns a resource.
@@ -130,10 +156,10 @@ function register(app: FastifyInstance, endpoint: string, h: ResourceHandlers): 
     reply.header('Location', (r.resource!.meta as { location: string }).location);
     return sendScim(reply, 201, shaped(req, r.resource!), r.etag);
   });
-  app.get(endpoint, async (req, reply) => sendScim(reply, 200, await h.list(req.scim, listParams(req.query))));
+  app.get(endpoint, async (req, reply) => sendScim(reply, 200, await confirmed(req, () => h.list(req.scim, listParams(req.query)))));
   app.post(`${endpoint}/.search`, async (req, reply) => sendScim(reply, 200, await h.list(req.scim, searchParams(req.body))));
   app.get(`${endpoint}/:id`, async (req: IdReq, reply: FastifyReply) => {
-    const r = await h.get(req.scim, req.params.id, projectionOf(h.rt, req.query));
+    const r = await confirmed(req, () => h.get(req.scim, req.params.id, projectionOf(h.rt, req.query)));
     if (notModified(req, r.etag)) return reply.code(304).header('ETag', r.etag).send();
     if (r.body) return reply.code(200).type(SCIM_CONTENT_TYPE).header('ETag', r.etag).send(Readable.from(r.body));
     return sendScim(reply, 200, r.resource, r.etag);
