@@ -420,6 +420,13 @@ async function main() {
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
     log(`results: ${relative(process.cwd(), file) || file}`);
+    // A scimd this run started must answer every request right: a non-2xx or a wrong 2xx answer fails
+    // the run (CI runs --quick), while the figures themselves never do.
+    const wrong = targetKind === 'external' ? [] : rows.filter((x) => x.non2xx || x.unexpected);
+    if (wrong.length) {
+      log(`FAILED: wrong answers in ${wrong.map((x) => `${x.name} (${x.non2xx} non-2xx, ${x.unexpected} wrong 2xx)`).join(', ')}; see the notes above`);
+      process.exitCode = 1;
+    }
   } finally {
     // Runs after a failure too, so a half-seeded external server or shared database is tidied.
     const persistent = targetKind !== undefined && targetKind !== 'pglite';
