@@ -35,13 +35,12 @@ pg.types.setTypeParser(20, (v: string) => v);
  */
 export async function openDatabase(target: DatabaseTarget, options: { poolSize?: number } = {}): Promise<DatabaseHandle> {
   if ('url' in target) {
-    const pool = new pg.Pool({ connectionString: target.url, max: options.poolSize ?? 10 });
     // JIT compiles any plan costed above jit_above_cost, which at a million users
     // includes a deep page: ~7 ms of compiling for a query that runs in less
-    // (docs/benchmarks.md). scimd's queries are all short; no JIT pays off.
-    pool.on('connect', (client) => {
-      client.query('set jit = off').catch(() => undefined);
-    });
+    // (docs/benchmarks.md). scimd's queries are all short; no JIT pays off. Set as a
+    // startup option (no extra statement), after any `options` the URL gives.
+    const urlOptions = new URL(target.url).searchParams.get('options');
+    const pool = new pg.Pool({ connectionString: target.url, max: options.poolSize ?? 10, options: [urlOptions, '-c jit=off'].filter(Boolean).join(' ') });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', close: () => db.destroy() };
   }
