@@ -337,7 +337,16 @@ async function main() {
       try {
         if (o.warmup > 0) await load({ origin: target.origin, token, connections: o.connections, duration: o.warmup, requests: s.make(newStats()) });
         const cpuBefore = cpuSnapshot(target.pid);
-        ({ result, latencies } = await load({ origin: target.origin, token, connections: o.connections, duration: o.duration, requests: s.make(stats) }));
+        // The server's RSS every 100 ms while the scenario runs (its peak, not only its value after).
+        prepared.rssBeforeMb = rssMb(target.pid);
+        let rssMax = prepared.rssBeforeMb ?? 0;
+        const sampler = target.pid ? setInterval(() => (rssMax = Math.max(rssMax, rssMb(target.pid) ?? 0)), 100) : undefined;
+        try {
+          ({ result, latencies } = await load({ origin: target.origin, token, connections: o.connections, duration: o.duration, requests: s.make(stats) }));
+        } finally {
+          clearInterval(sampler);
+        }
+        prepared.rssMaxMb = target.pid ? rssMax : undefined;
         others = otherCores(cpuBefore, cpuSnapshot(target.pid));
       } finally {
         if (floor) {
@@ -350,6 +359,7 @@ async function main() {
       const row = {
         name: s.name,
         what: s.what,
+        watchRss: s.watchRss,
         ...prepared,
         reqPerSec: total / result.duration,
         p50Ms: percentile(latencies, 50),
@@ -392,6 +402,7 @@ async function main() {
     const notes = [];
     for (const row of rows) {
       for (const e of row.errorSamples) notes.push(`${row.name}: ${e.status} for ${e.request}: ${e.body.replace(/\s+/g, ' ').slice(0, 200)}`);
+      if (row.watchRss && row.rssMaxMb !== undefined) notes.push(`${row.name}: server RSS ${row.rssBeforeMb} MB before, peak ${row.rssMaxMb} MB during (growth ${row.rssMaxMb - row.rssBeforeMb} MB), ${row.requests} reads`);
       if (row.otherCpuCores > 0.2) notes.push(`${row.name}: other processes used ${row.otherCpuCores.toFixed(2)} cores meanwhile, so its figures are low`);
       if (row.unexpected) notes.push(`${row.name}: ${row.unexpected} 2xx answers were not what the scenario expects, e.g. ${row.unexpectedSamples[0]?.request}: ${row.unexpectedSamples[0]?.body.slice(0, 160)}`);
       for (const [shape, x] of Object.entries(row.shapes ?? {})) {

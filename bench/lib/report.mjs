@@ -15,7 +15,8 @@ const COLUMNS = [
   ['p50 ms', (r) => fmt(r.p50Ms, 1)],
   ['p99 ms', (r) => fmt(r.p99Ms, 1)],
   ['errors', (r) => String(r.errors)],
-  ['RSS MB', (r) => (r.rssMb === undefined ? '-' : String(r.rssMb))],
+  // The peak of the server's RSS sampled every 100 ms during the scenario (else its value after).
+  ['peak RSS MB', (r) => (r.rssMaxMb ?? r.rssMb) === undefined ? '-' : String(r.rssMaxMb ?? r.rssMb)],
 ];
 
 /** A Markdown table (it reads as plain text too), one row per scenario. */
