@@ -341,7 +341,10 @@ export async function replaceGroup(ctx: ScimContext, id: string, body: unknown, 
  */
 export async function patchGroup(ctx: ScimContext, id: string, body: unknown, ifMatch?: string, projection?: Projection): Promise<GroupPatchResult> {
   const { memberChanges, otherOps } = splitGroupPatch(parsePatchRequest(body));
-  if (!otherOps.length && ifMatch === undefined) return patchMembers(ctx, id, memberChanges, projection);
+  // Only adds and removes of named members commute; a replace or a remove-all reads the
+  // current members to compute its change, so it must hold the group from the start.
+  const commuting = memberChanges.every((c) => c.kind === 'add' || c.kind === 'remove');
+  if (!otherOps.length && ifMatch === undefined && commuting) return patchMembers(ctx, id, memberChanges, projection);
   return retryingTransaction(ctx, async (trx) => {
     const before = await loadRow(trx, ctx.orgId, id, true);
     requireVersion('Group', before.id, before.version, ifMatch);
@@ -356,8 +359,8 @@ export async function patchGroup(ctx: ScimContext, id: string, body: unknown, if
 }
 
 /**
- * A PATCH that only changes members and names no If-Match (Entra's and Okta's
- * membership sync): the group row is locked last, by the version bump, instead
+ * A PATCH that only adds and removes named members and names no If-Match
+ * (Entra's membership sync): the group row is locked last, by the version bump, instead
  * of first, so concurrent membership changes of one big group overlap their
  * inserts and deletes and queue only for the bump and the commit. The
  * membership table's own keys keep each change exact (an add and a remove of

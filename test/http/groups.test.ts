@@ -417,6 +417,24 @@ describe.each(dialects())('Groups on %s', (dialect) => {
       expect(u.headers.etag).not.toBe(pool[25]!.meta.version);
     });
 
+    it('ends with exactly one request\'s member list when replaces of one group race (no union, no 500)', async () => {
+      // Found by a reviewer on PostgreSQL: two replaces that ran side by side left the union of both lists.
+      const pool = await users(40);
+      const lists = [pool.slice(0, 10), pool.slice(10, 20), pool.slice(5, 15), pool.slice(20, 40), pool.slice(0, 3)];
+      for (let trial = 0; trial < 3; trial++) {
+        const g = await createGroup(org, `Racing replaces ${trial}`, ids(pool.slice(30, 35)));
+        const results = await Promise.all([
+          ...lists.map((l) => org.scim('PATCH', `/Groups/${g.id}`, patchOp({ op: 'replace', path: 'members', value: l.map((u) => ({ value: u.id })) }))),
+          ...lists.slice(0, 2).map((l) => org.scim('PATCH', `/Groups/${g.id}`, patchOp({ op: 'replace', value: { members: l.map((u) => ({ value: u.id })) } }))),
+          org.scim('PATCH', `/Groups/${g.id}`, patchOp({ op: 'remove', path: 'members' })),
+        ]);
+        expect(results.map((r) => r.status)).toEqual(Array(8).fill(204));
+        const final = memberIds(await getGroup(g.id));
+        const candidates = [...lists.map((l) => ids(l)), []];
+        expect(candidates).toContainEqual(final);
+      }
+    });
+
     it('answers 404, not 500, for a membership PATCH of a group deleted meanwhile', async () => {
       for (let i = 0; i < 5; i++) {
         const [u] = await users(1);
