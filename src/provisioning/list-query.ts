@@ -31,14 +31,24 @@ export interface ListParams {
   excludedAttributes?: unknown;
 }
 
+/**
+ * A paging integer as sent: a JSON number, or decimal digits with an optional
+ * sign. Values of any size are accepted (the caller clamps them): RFC 7644
+ * §3.4.2.4 answers a page past the end with no resources, not an error.
+ * @throws ScimError 400 invalidValue for anything else (`"0x10"`, `"1e3"`, `"1.5"`, `""`).
+ */
 function integer(v: unknown, name: string): number | undefined {
   if (v === undefined || v === null || v === '') return undefined;
   const text = String(v).trim();
   // Decimal digits only: Number() would also read "0x10", "1e3" and "" as numbers.
-  const n = typeof v === 'number' ? v : /^[-+]?\d{1,15}$/.test(text) ? Number(text) : NaN;
-  if (!Number.isFinite(n) || !Number.isInteger(n)) throw invalidValue(`"${name}" must be an integer, got ${JSON.stringify(v)}`);
+  const n = typeof v === 'number' ? v : /^[-+]?\d+$/.test(text) ? Number(text) : NaN;
+  const ok = typeof v === 'number' ? Number.isInteger(v) || v === Infinity || v === -Infinity : !Number.isNaN(n);
+  if (!ok) throw invalidValue(`"${name}" must be an integer, got ${JSON.stringify(v)}`);
   return n;
 }
+
+/** Largest `startIndex` kept as given; anything beyond is past every result set (and stays a safe SQL bigint). */
+export const MAX_START_INDEX = Number.MAX_SAFE_INTEGER;
 
 function stringParam(v: unknown, name: string): string | undefined {
   if (v === undefined || v === null) return undefined;
@@ -50,12 +60,13 @@ function stringParam(v: unknown, name: string): string | undefined {
 
 /**
  * `startIndex` and `count` (RFC 7644 §3.4.2.4): 1-based, values below 1 read as
- * 1; `count` clamped to [0, maxPageSize] and defaulting to it.
+ * 1 and values above MAX_START_INDEX as it; `count` clamped to [0, maxPageSize]
+ * and defaulting to it.
  * @throws ScimError 400 invalidValue for a value that is not a decimal integer.
  */
 export function parsePaging(params: Pick<ListParams, 'startIndex' | 'count'>, maxPageSize: number): { startIndex: number; count: number } {
   return {
-    startIndex: Math.max(1, integer(params.startIndex, 'startIndex') ?? 1),
+    startIndex: Math.min(MAX_START_INDEX, Math.max(1, integer(params.startIndex, 'startIndex') ?? 1)),
     count: Math.min(maxPageSize, Math.max(0, integer(params.count, 'count') ?? maxPageSize)),
   };
 }

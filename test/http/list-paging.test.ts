@@ -75,6 +75,25 @@ describe.each(dialects())('Deep paging and totalResults on %s', (dialect) => {
     expect(await list(`${filterQuery('userName eq "nobody"')}`)).toMatchObject({ totalResults: 0, itemsPerPage: 0 });
   });
 
+  it('reads any size of startIndex and count, in GET and in .search, as the RFC\'s empty page or the largest page', async () => {
+    // Found by a reviewer: startIndex 1e19 in .search overflowed a SQL bigint (400), and GET refused 2^53 as "not an integer".
+    for (const huge of ['9007199254740991', '9223372036854775807', '100000000000000000000', '1' + '0'.repeat(400)]) {
+      const page = await list(`startIndex=${huge}&count=${huge}`);
+      expect({ huge, total: page.totalResults, items: page.itemsPerPage }).toEqual({ huge, total: USERS, items: 0 });
+      const first = await list(`count=${huge}`);
+      expect(first.itemsPerPage).toBe(USERS);
+    }
+    for (const startIndex of [1e19, 1e20, 9223372036854775807, Number.MAX_SAFE_INTEGER]) {
+      const r = await org.scim('POST', '/Users/.search', { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], startIndex, count: 1 });
+      expect({ startIndex, status: r.status, items: r.body.itemsPerPage, total: r.body.totalResults }).toEqual({ startIndex, status: 200, items: 0, total: USERS });
+      const g = await org.scim('POST', '/Groups/.search', { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], startIndex, count: 1 });
+      expect(g.status).toBe(200);
+    }
+    const big = await org.scim('POST', '/Users/.search', { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], count: 1e19 });
+    expect(big.body.itemsPerPage).toBe(USERS);
+    for (const bad of ['0x10', '1e3', '1.5', '-', '+', ' ']) expect((await org.scim('GET', `/Users?count=${encodeURIComponent(bad)}`)).status, bad).toBe(400);
+  });
+
   it('counts a filtered list whose page is full, and sorts deep pages of it', async () => {
     const inactive = users.filter((_, i) => i % 3 === 0).map((u) => u.userName);
     const full = await list(`${filterQuery('active eq false')}&count=100`);
