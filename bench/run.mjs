@@ -346,14 +346,14 @@ async function main() {
       let latencies;
       let others;
       try {
-        if (o.warmup > 0) await load({ origin: target.origin, token, connections: o.connections, duration: o.warmup, requests: s.make(newStats()) });
+        if (o.warmup > 0) await load({ origin: target.origin, token, connections: s.connections ?? o.connections, duration: o.warmup, requests: s.make(newStats()) });
         const cpuBefore = cpuSnapshot(target.pid);
         // The server's RSS every 100 ms while the scenario runs (its peak, not only its value after).
         prepared.rssBeforeMb = rssMb(target.pid);
         let rssMax = prepared.rssBeforeMb ?? 0;
         const sampler = target.pid ? setInterval(() => (rssMax = Math.max(rssMax, rssMb(target.pid) ?? 0)), 100) : undefined;
         try {
-          ({ result, latencies } = await load({ origin: target.origin, token, connections: o.connections, duration: o.duration, requests: s.make(stats) }));
+          ({ result, latencies } = await load({ origin: target.origin, token, connections: s.connections ?? o.connections, duration: o.duration, requests: s.make(stats) }));
         } finally {
           clearInterval(sampler);
         }

@@ -183,8 +183,9 @@ export function scenarios(ctx) {
     // Issue 5: "reading a group of 100,000 members streams"; the harness reports the server's RSS peak during it.
     list.push({
       name: 'group-get',
-      what: `GET /Groups/{big group} with all its ${ctx.groupSize} members`,
+      what: `GET /Groups/{big group} with all its ${ctx.groupSize} members, one connection (one reader, as an IdP or an admin export)`,
       watchRss: true,
+      connections: 1,
       make: (stats) => [
         request(
           stats,
