@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { analyzeEmbedded, maintainEmbedded } from '../../src/db/maintenance.js';
-import { testDatabase } from '../support/db.js';
+import { dialects, testDatabase } from '../support/db.js';
 
 describe('embedded planner statistics', () => {
   it('ANALYZE gives PGlite the statistics autovacuum would', async () => {
@@ -34,5 +34,17 @@ describe('embedded autovacuum stand-in', () => {
     // VACUUM (ANALYZE) counted every row, so the planner knows the table's size.
     expect(stats.rows[0]!.reltuples).toBe(stats.rows[0]!.n);
     expect(await maintainEmbedded(h)).toEqual([]);
+  });
+});
+
+describe.each(dialects())('room for HOT updates on %s (migration 0008)', (dialect) => {
+  it('keeps users\' and groups\' new pages a fifth empty', async () => {
+    const h = await testDatabase(dialect);
+    const r = await sql<{ relname: string; reloptions: string[] | null }>`select relname, reloptions from pg_class
+      where relname in ('scim_users', 'scim_groups') and relnamespace = (select oid from pg_namespace where nspname = current_schema()) order by relname`.execute(h.db);
+    expect(r.rows).toEqual([
+      { relname: 'scim_groups', reloptions: ['fillfactor=80'] },
+      { relname: 'scim_users', reloptions: ['fillfactor=80'] },
+    ]);
   });
 });

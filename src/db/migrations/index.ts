@@ -10,6 +10,7 @@ import * as m0004 from './0004-console-accounts.js';
 import * as m0005 from './0005-org-roles.js';
 import * as m0006 from './0006-resource-counts.js';
 import * as m0007 from './0007-activity-time-order.js';
+import * as m0008 from './0008-users-fillfactor.js';
 
 const migrations: Record<string, Migration> = {
   '0001-initial': m0001,
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '0005-org-roles': m0005,
   '0006-resource-counts': m0006,
   '0007-activity-time-order': m0007,
+  '0008-users-fillfactor': m0008,
 };
 
 export const migrationProvider: MigrationProvider = {
