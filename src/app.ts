@@ -5,7 +5,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from './db/schema.js';
-import { ping } from './db/connect.js';
+import { pendingMigrations, ping } from './db/connect.js';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
@@ -73,6 +73,16 @@ export function createApp(deps: AppDeps): FastifyInstance {
   app.setErrorHandler(onError);
   app.setNotFoundHandler(notFoundHandler);
 
+  // Readiness (a load balancer's check): the database answers and has every migration this build knows.
+  app.get('/readyz', async (_req, reply) => {
+    try {
+      const pending = await pendingMigrations(deps.db);
+      if (pending.length) return reply.code(503).header('Retry-After', '5').send({ status: 'migrations pending', pending });
+      return reply.send({ status: 'ready' });
+    } catch {
+      return reply.code(503).header('Retry-After', '5').send({ status: 'database unavailable' });
+    }
+  });
   app.get('/healthz', async (_req, reply) => {
     const ok = await ping(deps.db);
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'database unavailable' });

@@ -70,6 +70,31 @@ export async function openDatabase(target: DatabaseTarget, options: { poolSize?:
   }
 }
 
+/** scimd's migrator, its bookkeeping in the connection's own schema. */
+async function migratorOf(db: Kysely<Database>): Promise<Migrator> {
+  // Kysely looks for its bookkeeping tables in `public` unless told otherwise; name
+  // the connection's own schema so a custom search_path (one schema per tenant of
+  // the database, or per test run) keeps everything together.
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  return new Migrator({
+    db,
+    provider: migrationProvider,
+    migrationTableName: 'scimd_migrations',
+    migrationLockTableName: 'scimd_migrations_lock',
+    ...(rows[0]?.schema ? { migrationTableSchema: rows[0].schema } : {}),
+  });
+}
+
+/**
+ * Names of the migrations this build knows that the database has not applied
+ * (empty when it is current).
+ * @throws when the database cannot be reached.
+ */
+export async function pendingMigrations(db: Kysely<Database>): Promise<string[]> {
+  const migrations = await (await migratorOf(db)).getMigrations();
+  return migrations.filter((m) => m.executedAt === undefined).map((m) => m.name);
+}
+
 /**
  * Applies every pending migration in order, inside a lock so concurrent
  * instances starting against one PostgreSQL cannot race.
@@ -77,18 +102,7 @@ export async function openDatabase(target: DatabaseTarget, options: { poolSize?:
  * @throws the first migration error, after rolling that migration back.
  */
 export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
-  // Kysely looks for its bookkeeping tables in `public` unless told otherwise; name
-  // the connection's own schema so a custom search_path (one schema per tenant of
-  // the database, or per test run) keeps everything together.
-  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
-  const migrator = new Migrator({
-    db,
-    provider: migrationProvider,
-    migrationTableName: 'scimd_migrations',
-    migrationLockTableName: 'scimd_migrations_lock',
-    ...(rows[0]?.schema ? { migrationTableSchema: rows[0].schema } : {}),
-  });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = await (await migratorOf(db)).migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
