@@ -1,5 +1,6 @@
 /** What every provisioning use case needs: the database, the caller's org and URLs. */
 import type { Kysely, Transaction } from 'kysely';
+import { isForeignKeyViolation, isRetryableConflict } from '../db/errors.js';
 import type { ScimOperation } from '../activity/diff.js';
 import { invalidValue, mutability, ScimError } from '../scim/errors.js';
 import type { ActivityDiff, Database } from '../db/schema.js';
@@ -95,4 +96,21 @@ export function requireIndexable(columns: Record<string, string | null>): void {
 export function requireSameId(body: unknown, id: string): void {
   const bodyId = body && typeof body === 'object' ? (body as { id?: unknown }).id : undefined;
   if (typeof bodyId === 'string' && bodyId.toLowerCase() !== id.toLowerCase()) throw mutability(`"id" is read-only: the body says ${bodyId}, the URL ${id}`);
+}
+
+/**
+ * Runs a write in a transaction, once more after a foreign-key refusal or a
+ * deadlock / serialization failure. Both mean a concurrent write changed what
+ * this one read: an app role renamed between resolution and insert (role names
+ * are foreign keys with ON UPDATE CASCADE), a member deleted between its check
+ * and the membership insert, two membership changes locking member users in
+ * another order. Run again, the write sees the settled state.
+ */
+export async function writeTransaction<T>(ctx: ScimContext, work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+  try {
+    return await ctx.db.transaction().execute(work);
+  } catch (err) {
+    if (!isForeignKeyViolation(err) && !isRetryableConflict(err)) throw err;
+    return ctx.db.transaction().execute(work);
+  }
 }

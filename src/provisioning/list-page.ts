@@ -46,7 +46,7 @@ export interface PageQuery {
 }
 
 /** The org's number of users or groups, from the trigger-kept counts. */
-export async function countAll(db: Db, orgId: string, resourceType: 'User' | 'Group'): Promise<number> {
+async function countAll(db: Db, orgId: string, resourceType: 'User' | 'Group'): Promise<number> {
   const row = await db
     .selectFrom('scim_resource_counts')
     .select(sql<string>`coalesce(sum(n), 0)`.as('n'))

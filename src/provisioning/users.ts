@@ -7,7 +7,7 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { nowMs, type Database, type ScimUsersTable } from '../db/schema.js';
 import { filterToSql } from '../db/filter-sql.js';
-import { isForeignKeyViolation, isUniqueViolation } from '../db/errors.js';
+import { isUniqueViolation } from '../db/errors.js';
 import { notFound, ScimError, uniqueness } from '../scim/errors.js';
 import { listResponse } from '../scim/messages.js';
 import { applyPatch, parsePatchRequest, patchedPassword } from '../scim/patch/index.js';
@@ -20,7 +20,7 @@ import { isUuid } from '../db/ids.js';
 import { groupsColumn } from './memberships.js';
 import { fetchPage } from './list-page.js';
 import { diffDocuments, userUpdateOperation } from '../activity/diff.js';
-import { etagOf, keepExternalId, requireIndexable, requireSameId, requireVersion, type ScimContext } from './context.js';
+import { etagOf, keepExternalId, requireIndexable, requireSameId, requireVersion, writeTransaction, type ScimContext } from './context.js';
 import { orderTerm, parseListQuery, type ListParams } from './list-query.js';
 import { hashPassword } from './password.js';
 import type { TokenState } from '../tenants/tokens.js';
@@ -100,21 +100,6 @@ function render(ctx: ScimContext, row: UserRow, groups: GroupRef[] | undefined):
   };
 }
 
-/**
- * Runs a user write in a transaction, once more if a foreign key refused it: the
- * resolved app role can be renamed by an admin between resolution and insert
- * (role names are foreign keys with ON UPDATE CASCADE), and resolving again
- * against the new names succeeds.
- */
-async function inTransaction<T>(ctx: ScimContext, work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
-  try {
-    return await ctx.db.transaction().execute(work);
-  } catch (err) {
-    if (!isForeignKeyViolation(err)) throw err;
-    return ctx.db.transaction().execute(work);
-  }
-}
-
 async function loadRow(db: Db, orgId: string, id: string, forUpdate = false): Promise<UserRow> {
   if (!isUuid(id)) throw notFound(`User ${id} not found`);
   let q = db.selectFrom('scim_users').selectAll().where('org_id', '=', orgId).where('id', '=', id);
@@ -168,7 +153,7 @@ export async function createUser(ctx: ScimContext, body: unknown): Promise<UserR
   if (doc.active === undefined) doc.active = true;
   const passwordHash = password !== undefined ? await hashPassword(password) : null;
   try {
-    return await inTransaction(ctx, async (trx) => {
+    return await writeTransaction(ctx, async (trx) => {
       const role = await roleFor(trx, ctx.orgId, doc.roles);
       const row = await trx
         .insertInto('scim_users')
@@ -276,7 +261,7 @@ export async function replaceUser(ctx: ScimContext, id: string, body: unknown, i
   const { doc, password } = normalizeResource(userResourceType, body);
   requireSameId(body, id);
   const passwordHash = password !== undefined ? await hashPassword(password) : undefined;
-  return inTransaction(ctx, async (trx) => {
+  return writeTransaction(ctx, async (trx) => {
     const before = await loadForWrite(trx, ctx.orgId, id);
     requireVersion('User', before.id, before.version, ifMatch);
     if (doc.active === undefined) doc.active = before.active;
@@ -292,7 +277,7 @@ export async function replaceUser(ctx: ScimContext, id: string, body: unknown, i
  */
 export async function patchUser(ctx: ScimContext, id: string, body: unknown, ifMatch?: string, projection?: Projection): Promise<UserResult> {
   const ops = parsePatchRequest(body);
-  return inTransaction(ctx, async (trx) => {
+  return writeTransaction(ctx, async (trx) => {
     const before = await loadForWrite(trx, ctx.orgId, id);
     requireVersion('User', before.id, before.version, ifMatch);
     const doc = applyPatch(userResourceType, before.doc as ScimDocument, ops);

@@ -74,10 +74,10 @@ export async function scimPlugin(app: FastifyInstance, opts: ScimPluginOptions):
    * Full verification (RFC 6750 bearer): sets `req.scim`, or throws 401 (with
    * WWW-Authenticate) or 403. On PostgreSQL it also leaves a PrincipalHint.
    */
-  async function authenticate(req: FastifyRequest, reply: FastifyReply, presented: string): Promise<void> {
+  async function authenticate(req: FastifyRequest, reply: FastifyReply, presented: string, hash: string): Promise<void> {
     const principal = await verifyToken(opts.db, presented, opts.tokenCache);
     if (!principal) {
-      opts.principalHints?.delete(tokenHash(presented));
+      opts.principalHints?.delete(hash);
       const refused = await describeRefusedToken(opts.db, presented);
       if (refused) Object.assign(req.scimActivity, { orgId: refused.orgId, tokenId: refused.tokenId, tokenName: refused.tokenName });
       reply.header('WWW-Authenticate', 'Bearer realm="scimd", error="invalid_token"');
@@ -85,7 +85,7 @@ export async function scimPlugin(app: FastifyInstance, opts: ScimPluginOptions):
     }
     Object.assign(req.scimActivity, { orgId: principal.orgId, tokenId: principal.tokenId, tokenName: principal.tokenName });
     if (!principal.enabled) throw new ScimError(403, undefined, 'SCIM provisioning is disabled for this organisation; an org admin can enable it in the SCIM Provisioning settings');
-    opts.principalHints?.set(tokenHash(presented), principal);
+    opts.principalHints?.set(hash, principal);
     req.scim = context(req, principal);
   }
 
@@ -108,15 +108,16 @@ export async function scimPlugin(app: FastifyInstance, opts: ScimPluginOptions):
       throw unauthorized('Authorization: Bearer <token> is required; generate a token in the SCIM Provisioning settings');
     }
     const presented = match[1]!;
-    req.scimAuthenticate = () => authenticate(req, reply, presented);
+    const hash = tokenHash(presented);
+    req.scimAuthenticate = () => authenticate(req, reply, presented, hash);
     // A user read may start from a hint and let its own statement check the token (one round trip, not two).
-    const hint = opts.principalHints && req.method === 'GET' && CONFIRMED_IN_STATEMENT.test(req.routeOptions.url ?? '') ? opts.principalHints.get(tokenHash(presented)) : undefined;
+    const hint = opts.principalHints && req.method === 'GET' && CONFIRMED_IN_STATEMENT.test(req.routeOptions.url ?? '') ? opts.principalHints.get(hash) : undefined;
     if (hint) {
       Object.assign(req.scimActivity, { orgId: hint.orgId, tokenId: hint.tokenId, tokenName: hint.tokenName });
-      req.scim = { ...context(req, hint), tokenCheck: new TokenCheck(tokenHash(presented)) };
+      req.scim = { ...context(req, hint), tokenCheck: new TokenCheck(hash) };
       return;
     }
-    await authenticate(req, reply, presented);
+    await authenticate(req, reply, presented, hash);
   });
   // Everything that did not record itself in a write's transaction (reads,
   // refusals such as the 401 of a revoked token, errors) is queued as the answer
