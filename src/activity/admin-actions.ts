@@ -6,7 +6,7 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
-import { activityTime } from './scim-activity.js';
+import { activityTime } from './clock.js';
 
 export interface AdminAction {
   orgId: string;

@@ -4,9 +4,10 @@
  * when the change does; everything else (reads, refusals, errors, no-op
  * writes) is recorded once the answer is sent.
  */
-import { sql, type InsertObject, type Kysely, type RawBuilder, type Transaction } from 'kysely';
+import { type InsertObject, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { ActivityDiff, Database } from '../db/schema.js';
 import type { ScimOperation } from './diff.js';
+import { activityTime } from './clock.js';
 
 /** One SCIM request's row. */
 export interface ScimActivity {
@@ -46,17 +47,6 @@ function decodeId(raw: string): string {
 const storable = <T extends string | null | undefined>(v: T): T =>
   (typeof v === 'string' ? v.replace(/\0/g, '\\0').replace(/\p{Surrogate}/gu, '\uFFFD') : v) as T;
 
-/**
- * The time an activity row records, from this process's clock at microsecond
- * resolution (wall clock at start plus the monotonic clock since), for every
- * row alike: reads are written after their answer, in batches, so `at` (not
- * the row id) says what happened first (migration 0007). Several instances
- * agree as far as their clocks do (NTP).
- * @param at a performance.now() value; default now.
- */
-export function activityTime(at: number = performance.now()): RawBuilder<Date> {
-  return sql<Date>`to_timestamp(${((performance.timeOrigin + at) / 1000).toFixed(6)}::float8)`;
-}
 
 /** The activity row of `a`, its client text made storable and its path cut to MAX_PATH. */
 function toRow(a: ScimActivity, at?: RawBuilder<Date>): InsertObject<Database, 'activity'> {

@@ -16,9 +16,8 @@ import { jsonEqual, normalizeResource, type ScimDocument } from '../scim/schemas
 import { orderDocument } from '../scim/schemas/order.js';
 import { groupResourceType } from '../scim/schemas/resource-types.js';
 import { isUuid } from '../db/ids.js';
-import { isForeignKeyViolation, isRetryableConflict } from '../db/errors.js';
 import { diffDocuments, groupUpdateOperation, membershipDiff } from '../activity/diff.js';
-import { etagOf, keepExternalId, requireIndexable, requireSameId, requireVersion, type ScimContext } from './context.js';
+import { etagOf, keepExternalId, requireIndexable, requireSameId, requireVersion, writeTransaction, type ScimContext } from './context.js';
 import { orderTerm, parseListQuery, type ListParams } from './list-query.js';
 import { fetchPage } from './list-page.js';
 
@@ -258,7 +257,8 @@ async function memberChunk(db: Db, orgId: string, groupId: string, after: { at: 
  * time over the membership index as the client takes them, so a group of
  * 100,000 members costs a chunk of memory, not the group. A streamed answer is
  * not one snapshot: a member added or removed meanwhile may or may not appear,
- * and none appears twice.
+ * and none appears twice. An answer shaped by `attributes` or
+ * `excludedAttributes` is built whole.
  * @throws ScimError 404.
  */
 export async function getGroup(ctx: ScimContext, id: string, projection?: Projection): Promise<GroupResult> {
@@ -345,7 +345,7 @@ export async function patchGroup(ctx: ScimContext, id: string, body: unknown, if
   // current members to compute its change, so it must hold the group from the start.
   const commuting = memberChanges.every((c) => c.kind === 'add' || c.kind === 'remove');
   if (!otherOps.length && ifMatch === undefined && commuting) return patchMembers(ctx, id, memberChanges, projection);
-  return retryingTransaction(ctx, async (trx) => {
+  return writeTransaction(ctx, async (trx) => {
     const before = await loadRow(trx, ctx.orgId, id, true);
     requireVersion('Group', before.id, before.version, ifMatch);
     const doc = otherOps.length ? applyPatch(groupResourceType, before.doc as ScimDocument, otherOps) : undefined;
@@ -359,8 +359,9 @@ export async function patchGroup(ctx: ScimContext, id: string, body: unknown, if
 }
 
 /**
- * A PATCH that only adds and removes named members and names no If-Match
- * (Entra's membership sync): the group row is locked last, by the version bump, instead
+ * A PATCH that only adds and removes named members (RFC 7644 §3.5.2.1 add,
+ * §3.5.2.2 remove with a `members[value eq …]` path or values) and names no
+ * If-Match (Entra's membership sync): the group row is locked last, by the version bump, instead
  * of first, so concurrent membership changes of one big group overlap their
  * inserts and deletes and queue only for the bump and the commit. The
  * membership table's own keys keep each change exact (an add and a remove of
@@ -368,7 +369,7 @@ export async function patchGroup(ctx: ScimContext, id: string, body: unknown, if
  * @throws ScimError 404 when the group does not exist (or vanished meanwhile), 400 for unknown members.
  */
 async function patchMembers(ctx: ScimContext, id: string, changes: MemberChange[], projection?: Projection): Promise<GroupPatchResult> {
-  return retryingTransaction(ctx, async (trx) => {
+  return writeTransaction(ctx, async (trx) => {
     const before = await loadRow(trx, ctx.orgId, id);
     const delta = await applyMemberChanges(trx, ctx.orgId, id, changes);
     let row = before;
@@ -380,22 +381,6 @@ async function patchMembers(ctx: ScimContext, id: string, changes: MemberChange[
     }
     return projection && projection.mode !== 'default' ? result(ctx, trx, row, projection) : { etag: etagOf(row.version) };
   });
-}
-
-/**
- * Runs a group write in a transaction, once more after a deadlock or a
- * foreign-key refusal: membership changes lock member users, which concurrent
- * writes may lock in another order (PostgreSQL then aborts one of them), and a
- * member deleted between the check and the insert fails the key; run again,
- * the write sees the settled state.
- */
-async function retryingTransaction<T>(ctx: ScimContext, work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
-  try {
-    return await ctx.db.transaction().execute(work);
-  } catch (err) {
-    if (!isRetryableConflict(err) && !isForeignKeyViolation(err)) throw err;
-    return ctx.db.transaction().execute(work);
-  }
 }
 
 async function recordGroupUpdate(ctx: ScimContext, trx: Transaction<Database>, before: GroupRow, doc: ScimDocument, delta: MembershipDelta): Promise<void> {
