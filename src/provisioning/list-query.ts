@@ -39,6 +39,8 @@ export interface ListParams {
  */
 function integer(v: unknown, name: string): number | undefined {
   if (v === undefined || v === null || v === '') return undefined;
+  // A query string gives text, a SearchRequest (RFC 7644 §3.4.3) a JSON number; nothing else is an integer.
+  if (typeof v !== 'number' && typeof v !== 'string') throw invalidValue(`"${name}" must be an integer, got ${JSON.stringify(v)}`);
   const text = String(v).trim();
   // Decimal digits only: Number() would also read "0x10", "1e3" and "" as numbers.
   const n = typeof v === 'number' ? v : /^[-+]?\d+$/.test(text) ? Number(text) : NaN;

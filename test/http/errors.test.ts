@@ -92,11 +92,22 @@ describe.each(dialects())('Errors on %s', (dialect) => {
 
   describe('routes and ids', () => {
     it('answers 404 in SCIM JSON for unknown endpoints under /scim/v2', async () => {
-      for (const url of ['/scim/v2/Devices', '/scim/v2/Users/x/y', '/scim/v2/Me', '/scim/v2/']) {
+      for (const url of ['/scim/v2/Devices', '/scim/v2/Users/x/y', '/scim/v2/']) {
         const r = await rawRequest(t, { method: 'GET', url, token: org.token });
         expect({ url, status: r.status }).toEqual({ url, status: 404 });
         expectScimError(r, 404);
       }
+    });
+
+    it('answers 501 for /Me, which a token naming an organisation cannot serve (RFC 7644 §3.11)', async () => {
+      // Found by a reviewer: /Me answered 404, where the RFC asks for 501.
+      for (const [method, url] of [['GET', '/scim/v2/Me'], ['PATCH', '/scim/v2/Me'], ['GET', '/scim/v2/me'], ['DELETE', '/scim/v2/Me/x']] as const) {
+        const r = await rawRequest(t, { method, url, token: org.token });
+        expect({ method, url, status: r.status }).toEqual({ method, url, status: 501 });
+        expectScimError(r, 501);
+      }
+      // Still after authentication, like every SCIM call.
+      expect((await rawRequest(t, { method: 'GET', url: '/scim/v2/Me' })).status).toBe(401);
     });
 
     it('answers 404 for unknown user ids, well-formed or not, on every verb', async () => {

@@ -91,6 +91,13 @@ describe.each(dialects())('Deep paging and totalResults on %s', (dialect) => {
     }
     const big = await org.scim('POST', '/Users/.search', { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], count: 1e19 });
     expect(big.body.itemsPerPage).toBe(USERS);
+    // Found by a reviewer: a SearchRequest's [5] was read as 5, while [1,2] and true were refused.
+    for (const bad of [[5], ['3'], { a: 1 }, true, [1, 2]]) {
+      const r = await org.scim('POST', '/Users/.search', { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], count: bad, startIndex: 1 });
+      expect({ bad, status: r.status, scimType: r.body.scimType }).toEqual({ bad, status: 400, scimType: 'invalidValue' });
+      const s = await org.scim('POST', '/Users/.search', { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], startIndex: bad });
+      expect({ bad, status: s.status }).toEqual({ bad, status: 400 });
+    }
     for (const bad of ['0x10', '1e3', '1.5', '-', '+', ' ']) expect((await org.scim('GET', `/Users?count=${encodeURIComponent(bad)}`)).status, bad).toBe(400);
   });
 

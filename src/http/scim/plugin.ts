@@ -145,6 +145,13 @@ export async function scimPlugin(app: FastifyInstance, opts: ScimPluginOptions):
   registerDiscoveryRoutes(app, opts.limits);
   registerResourceRoutes(app);
   registerBulkRoute(app, opts.limits);
+  // RFC 7644 §3.11: a service provider that does not support /Me answers 501.
+  app.all('/Me', async () => {
+    throw new ScimError(501, undefined, '/Me is not supported: the bearer token names an organisation, not a user (RFC 7644 §3.11)');
+  });
+  app.all('/Me/*', async () => {
+    throw new ScimError(501, undefined, '/Me is not supported: the bearer token names an organisation, not a user (RFC 7644 §3.11)');
+  });
   // Unknown endpoints under the base answer after authentication, like every SCIM
   // call: 401 without a valid token, else a SCIM 404 (field report B20).
   app.all('/*', async (req) => {
