@@ -219,6 +219,17 @@ describe.each(dialects())('Bulk on %s', (dialect) => {
     }
   });
 
+  it('answers an operation that references its own bulkId with the 409 of a circle, and creates nothing', async () => {
+    // Found by a reviewer: a self-reference got 400 invalidValue while a two-operation circle got 409.
+    const o = await testOrg(t);
+    const r = await o.scim('POST', '/Bulk', bulk([{ method: 'POST', path: '/Groups', bulkId: 'self', data: { schemas: [GROUP], displayName: 'Self', members: [{ value: 'bulkId:self' }] } }]));
+    expect(r.status).toBe(200);
+    expect(r.body.Operations).toEqual([
+      { method: 'POST', bulkId: 'self', status: '409', response: expect.objectContaining({ status: '409', detail: 'Circular bulkId reference: operation "self" refers to itself' }) },
+    ]);
+    expect((await o.scim('GET', '/Groups')).body.totalResults).toBe(0);
+  });
+
   it('answers 413 for a BulkRequest over maxPayloadSize', async () => {
     const small = await testApp(dialect, { maxPayloadBytes: 2048 });
     try {

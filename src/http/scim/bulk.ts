@@ -153,7 +153,15 @@ export function registerBulkRoute(app: FastifyInstance, limits: ServiceLimits): 
             waiting.push(i);
             continue;
           }
-          const e = err instanceof ScimError ? err : err instanceof Unresolved ? invalidValue(`bulkId "${err.bulkId}" does not name an operation that succeeded`) : undefined;
+          // An operation naming its own bulkId is the shortest circle (RFC 7644 §3.7.1): 409 like a longer one.
+          const e =
+            err instanceof ScimError
+              ? err
+              : err instanceof Unresolved
+                ? err.bulkId === op.bulkId
+                  ? new ScimError(409, undefined, `Circular bulkId reference: operation "${op.bulkId}" refers to itself`)
+                  : invalidValue(`bulkId "${err.bulkId}" does not name an operation that succeeded`)
+                : undefined;
           if (!e) throw err;
           errors++;
           results[i] = { method: op.method, ...(op.bulkId ? { bulkId: op.bulkId } : {}), status: String(e.status), response: e.toJSON() };
