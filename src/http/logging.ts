@@ -101,7 +101,8 @@ export function registerRequestLogging(app: FastifyInstance): void {
     const principal = (req as { principal?: { kind: string; orgId?: string } }).principal;
     if (principal?.kind === 'admin' && principal.orgId) bindLogFields(req, reply, { orgId: principal.orgId });
   });
-  app.addHook('onSend', async (req, reply) => {
+  // onResponse, not onSend: plugins' onSend hooks (the session cookie's) have set every header by then.
+  app.addHook('onResponse', async (req, reply) => {
     if (debugEnabled(req.log)) req.log.debug({ headers: reply.getHeaders() }, 'response headers');
   });
 }

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createApp } from '../../src/app.js';
 import type { DatabaseHandle } from '../../src/db/connect.js';
-import { OPERATOR_TOKEN, testOrg, type TestApp } from '../support/app.js';
+import { OPERATOR_TOKEN, testOrg, type TestApp, type TestOrg } from '../support/app.js';
 import { dialects, testDatabase } from '../support/db.js';
 
 const METRICS_TOKEN = 'metrics-scraper-token-0123456789';
@@ -152,7 +152,7 @@ describe.each(dialects())('/metrics (%s)', (dialect) => {
   });
 
   it('has no org label: three orgs doing the same traffic make the same series, and no id, slug or token name appears', async () => {
-    const orgs = [];
+    const orgs: (TestOrg & { tokenName: string; named: string; tokenId: string })[] = [];
     for (let i = 0; i < 3; i++) {
       const org = await testOrg(t);
       const named = await t.admin('POST', `/orgs/${org.slug}/scim/tokens`, { name: `Entra ${org.slug} production` });
