@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createApp } from '../../src/app.js';
+import { ConfigError, loadConfig } from '../../src/config/config.js';
 import type { DatabaseHandle } from '../../src/db/connect.js';
 import { OPERATOR_TOKEN, testOrg, type TestApp, type TestOrg } from '../support/app.js';
 import { dialects, testDatabase } from '../support/db.js';
@@ -53,6 +54,20 @@ const value = (samples: Sample[], name: string, labels: Record<string, string>):
 /** Distinct label sets of a metric (for a histogram, without `le`). */
 const seriesOf = (samples: Sample[], name: string): Set<string> =>
   new Set(samples.filter((s) => s.name === name).map((s) => JSON.stringify(Object.entries(s.labels).filter(([k]) => k !== 'le').sort())));
+
+describe('SCIMD_METRICS_TOKEN (pure)', () => {
+  it('is optional, at least 16 characters, and never echoed in the configuration error', () => {
+    expect(loadConfig({}).metricsToken).toBeUndefined();
+    expect(loadConfig({ SCIMD_METRICS_TOKEN: '  scraper-token-0123456789 ' }).metricsToken).toBe('scraper-token-0123456789');
+    expect(() => loadConfig({ SCIMD_METRICS_TOKEN: 'short-secret' })).toThrow(ConfigError);
+    try {
+      loadConfig({ SCIMD_METRICS_TOKEN: 'short-secret' });
+    } catch (err) {
+      expect((err as Error).message).toContain('SCIMD_METRICS_TOKEN=<hidden>: must be at least 16 characters');
+      expect((err as Error).message).not.toContain('short-secret');
+    }
+  });
+});
 
 describe.each(dialects())('/metrics (%s)', (dialect) => {
   let handle: DatabaseHandle;
