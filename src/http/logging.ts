@@ -36,7 +36,7 @@ export const REDACTED = '[redacted]';
  * error's or a body's fields). Defence in depth: nothing in scimd logs a body.
  */
 export const REDACT_PATHS = [
-  ...['headers', 'req.headers'].flatMap((h) => [`${h}.authorization`, `${h}.cookie`, `${h}["set-cookie"]`, `${h}["x-csrf-token"]`]),
+  ...['headers', 'req.headers'].flatMap((h) => [`${h}.authorization`, `${h}["proxy-authorization"]`, `${h}.cookie`, `${h}["set-cookie"]`, `${h}["x-csrf-token"]`]),
   ...['password', 'token', 'secret', 'csrfToken'].flatMap((k) => [k, `*.${k}`, `*.*.${k}`]),
 ];
 

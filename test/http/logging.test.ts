@@ -47,12 +47,12 @@ describe('redaction (pure)', () => {
   it('censors credential headers and secret-named fields up to two levels down', () => {
     const { lines, stream, records } = capture();
     const log = pino(loggerOptions('trace'), stream);
-    log.info({ headers: { authorization: 'Bearer s1', cookie: 'scimd_session=s2', 'set-cookie': ['scimd_session=s3'], 'x-csrf-token': 's4', 'user-agent': 'Okta' } }, 'h');
+    log.info({ headers: { authorization: 'Bearer s1', cookie: 'scimd_session=s2', 'set-cookie': ['scimd_session=s3'], 'x-csrf-token': 's4', 'proxy-authorization': 'Basic s0', 'user-agent': 'Okta' } }, 'h');
     log.info({ password: 's5', user: { password: 's6', token: 's7' }, a: { b: { secret: 's8', csrfToken: 's9' } } }, 'f');
     const [h, f] = records();
-    expect(h!.headers).toEqual({ authorization: REDACTED, cookie: REDACTED, 'set-cookie': REDACTED, 'x-csrf-token': REDACTED, 'user-agent': 'Okta' });
+    expect(h!.headers).toEqual({ authorization: REDACTED, cookie: REDACTED, 'set-cookie': REDACTED, 'x-csrf-token': REDACTED, 'proxy-authorization': REDACTED, 'user-agent': 'Okta' });
     expect(f).toMatchObject({ password: REDACTED, user: { password: REDACTED, token: REDACTED }, a: { b: { secret: REDACTED, csrfToken: REDACTED } } });
-    for (let i = 1; i <= 9; i++) expect(lines.join('\n')).not.toContain(`s${i}`);
+    for (let i = 0; i <= 9; i++) expect(lines.join('\n')).not.toContain(`s${i}`);
   });
 });
 
