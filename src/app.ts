@@ -17,6 +17,10 @@ import { ActivityBuffer } from './activity/scim-activity.js';
 import { PrincipalHints, TokenCache } from './tenants/tokens.js';
 import { registerConsole } from './http/console.js';
 import { fileURLToPath } from 'node:url';
+import type { DestinationStream } from 'pino';
+import type { PoolStats } from './db/connect.js';
+import { loggerOptions, registerRequestLogging, requestIdOf } from './http/logging.js';
+import { registerMetrics } from './http/metrics.js';
 
 /** Where `npm run build` puts the console: <package>/dist/console, from src/ and from dist/ alike. */
 export const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../dist/console/', import.meta.url));
@@ -45,8 +49,15 @@ export interface AppDeps {
    * this process alone writes: embedded PGlite, never a shared PostgreSQL.
    */
   cacheTokens?: boolean;
-  /** Pino logger options, or false for none (tests). */
-  logger?: boolean | { level: string };
+  /**
+   * Logging: false for none (tests), true for `info`, or a pino level and an
+   * optional destination (default stdout). Lines are JSON (src/http/logging.ts).
+   */
+  logger?: boolean | { level: string; stream?: DestinationStream };
+  /** A bearer token accepted at /metrics besides the operator token (SCIMD_METRICS_TOKEN). */
+  metricsToken?: string | undefined;
+  /** The database pool's state (DatabaseHandle.poolStats) for the /metrics pool gauges; none without it. */
+  poolStats?: (() => PoolStats) | undefined;
 }
 
 /** Builds the Fastify app. Call `app.ready()` (or `listen`) before use. */
@@ -57,8 +68,12 @@ export function createApp(deps: AppDeps): FastifyInstance {
     bulkMaxOperations: deps.bulkMaxOperations ?? 1000,
   };
   const onError = errorHandler(limits.maxPayloadBytes);
+  const logger = deps.logger === true ? { level: 'info' } : deps.logger;
   const app = Fastify({
-    logger: deps.logger ?? false,
+    logger: logger ? loggerOptions(logger.level, logger.stream) : false,
+    // A caller's sane X-Request-Id is kept (one id across proxy, IdP and scimd), else a UUID.
+    genReqId: requestIdOf,
+    requestIdHeader: false,
     bodyLimit: limits.maxPayloadBytes,
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
     trustProxy: deps.trustProxy ?? false,
@@ -69,6 +84,8 @@ export function createApp(deps: AppDeps): FastifyInstance {
   });
 
   registerJsonBodyParser(app);
+  registerRequestLogging(app);
+  registerMetrics(app, { operatorToken: deps.operatorToken, metricsToken: deps.metricsToken, poolStats: deps.poolStats });
 
   app.setErrorHandler(onError);
   app.setNotFoundHandler(notFoundHandler);

@@ -27,6 +27,8 @@ export async function serve(config: Readonly<Config> = loadConfig()): Promise<{ 
     // The embedded database's folder is locked to this process, so nothing else can revoke a token behind its back.
     cacheTokens: handle.kind === 'pglite',
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    metricsToken: config.metricsToken,
+    poolStats: handle.poolStats,
   });
   const address = await app.listen({ port: config.port, host: config.host });
   const where = handle.kind === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)';

@@ -24,6 +24,10 @@ const envSchema = z.object({
   SCIMD_OPERATOR_TOKEN: optionalString.refine((v) => v === undefined || v.length >= 16, {
     message: 'must be at least 16 characters',
   }),
+  /** A bearer token that may read /metrics besides the operator token (a scraper needs no admin rights). */
+  SCIMD_METRICS_TOKEN: optionalString.refine((v) => v === undefined || v.length >= 16, {
+    message: 'must be at least 16 characters',
+  }),
   /** Largest accepted request body, bytes (RFC 7644 §3.7.4 maxPayloadSize is the same number). */
   SCIMD_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   /** Largest page a list request returns (RFC 7644 §3.4.2.4: the server may cap `count`). */
@@ -57,6 +61,8 @@ export interface Config {
   /** Externally visible base URL without trailing slash, or undefined to derive it from each request's Host. */
   publicUrl: string | undefined;
   operatorToken: string | undefined;
+  /** Also accepted at /metrics (besides the operator token); undefined for none. */
+  metricsToken: string | undefined;
   maxPayloadBytes: number;
   maxPageSize: number;
   bulkMaxOperations: number;
@@ -90,6 +96,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL,
     publicUrl: e.SCIMD_PUBLIC_URL?.replace(/\/+$/, ''),
     operatorToken: e.SCIMD_OPERATOR_TOKEN,
+    metricsToken: e.SCIMD_METRICS_TOKEN,
     maxPayloadBytes: e.SCIMD_MAX_PAYLOAD_BYTES,
     maxPageSize: e.SCIMD_MAX_PAGE_SIZE,
     bulkMaxOperations: e.SCIMD_BULK_MAX_OPERATIONS,

@@ -17,8 +17,20 @@ export type { Database } from './schema.js';
 export interface DatabaseHandle {
   db: Kysely<Database>;
   kind: 'pglite' | 'postgres';
+  /** Connections now: PostgreSQL's pg Pool counts; PGlite's one session and the queries queued behind it. */
+  poolStats(): PoolStats;
   /** Closes the Kysely pool and, for PGlite, the embedded instance. */
   close(): Promise<void>;
+}
+
+/**
+ * A connection pool's state, as `pg.Pool` reports it: `total` connections open,
+ * `idle` ones of them, and `waiting` callers queued for one (counts, not rates).
+ */
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
 }
 
 /** Where to connect: `{url}` for PostgreSQL, `{dataDir}` for PGlite (`memory://` keeps it in memory). */
@@ -42,7 +54,7 @@ export async function openDatabase(target: DatabaseTarget, options: { poolSize?:
     const urlOptions = new URL(target.url).searchParams.get('options');
     const pool = new pg.Pool({ connectionString: target.url, max: options.poolSize ?? 10, options: [urlOptions, '-c jit=off'].filter(Boolean).join(' ') });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, kind: 'postgres', close: () => db.destroy() };
+    return { db, kind: 'postgres', poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }), close: () => db.destroy() };
   }
   const { PGlite } = await import('@electric-sql/pglite');
   let release = () => {};
@@ -54,10 +66,12 @@ export async function openDatabase(target: DatabaseTarget, options: { poolSize?:
   }
   try {
     const pglite = await PGlite.create(target.dataDir, target.loadDataDir ? { loadDataDir: target.loadDataDir } : {});
-    const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+    const dialect = new PGliteDialect(pglite);
+    const db = new Kysely<Database>({ dialect });
     return {
       db,
       kind: 'pglite',
+      poolStats: () => dialect.poolStats(),
       close: async () => {
         await db.destroy();
         await pglite.close();

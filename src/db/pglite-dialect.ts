@@ -42,24 +42,43 @@ class PGliteConnection implements DatabaseConnection {
   }
 }
 
-/** A FIFO lock: PGlite has one session, so one connection may be out at a time. */
+/**
+ * A FIFO lock: PGlite has one session, so one connection may be out at a time.
+ * It counts who holds and who waits, the embedded counterpart of a pg Pool's
+ * `totalCount`/`idleCount`/`waitingCount` (the /metrics pool gauges).
+ */
 class ConnectionLock {
   private tail: Promise<void> = Promise.resolve();
+  /** Callers queued behind the holder. */
+  waiting = 0;
+  /** 1 while a connection is out, else 0. */
+  held = 0;
 
   async acquire(): Promise<() => void> {
     let release!: () => void;
     const next = new Promise<void>((resolve) => (release = resolve));
     const previous = this.tail;
     this.tail = previous.then(() => next);
-    await previous;
-    return release;
+    this.waiting++;
+    try {
+      await previous;
+    } finally {
+      this.waiting--;
+    }
+    this.held = 1;
+    return () => {
+      this.held = 0;
+      release();
+    };
   }
 }
 
 class PGliteDriver implements Driver {
-  private readonly lock = new ConnectionLock();
   private readonly releases = new WeakMap<DatabaseConnection, () => void>();
-  constructor(private readonly pglite: PGlite) {}
+  constructor(
+    private readonly pglite: PGlite,
+    private readonly lock: ConnectionLock,
+  ) {}
 
   async init(): Promise<void> {}
 
@@ -96,14 +115,20 @@ class PGliteDriver implements Driver {
  * PGlite instance stays the caller's job (it may outlive the Kysely instance).
  */
 export class PGliteDialect implements Dialect {
+  private readonly lock = new ConnectionLock();
   constructor(private readonly pglite: PGlite) {}
+
+  /** The one session as a pool of one: `{total: 1, idle: 0|1, waiting}` (queries queued behind it). */
+  poolStats(): { total: number; idle: number; waiting: number } {
+    return { total: 1, idle: 1 - this.lock.held, waiting: this.lock.waiting };
+  }
 
   createAdapter(): DialectAdapter {
     return new PostgresAdapter();
   }
 
   createDriver(): Driver {
-    return new PGliteDriver(this.pglite);
+    return new PGliteDriver(this.pglite, this.lock);
   }
 
   createQueryCompiler(): QueryCompiler {

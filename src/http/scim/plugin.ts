@@ -15,6 +15,7 @@ import type { ScimContext } from '../../provisioning/context.js';
 import { insertScimActivity, operationOf, type ActivityBuffer } from '../../activity/scim-activity.js';
 import { describeRefusedToken, PrincipalHints, TokenCheck, tokenHash, verifyToken, type TokenCache, type TokenPrincipal } from '../../tenants/tokens.js';
 import type { RecordChange } from '../../provisioning/context.js';
+import { bindLogFields } from '../logging.js';
 import { registerBulkRoute } from './bulk.js';
 import { registerDiscoveryRoutes } from './discovery.js';
 import { registerResourceRoutes } from './resources.js';
@@ -79,11 +80,16 @@ export async function scimPlugin(app: FastifyInstance, opts: ScimPluginOptions):
     if (!principal) {
       opts.principalHints?.delete(hash);
       const refused = await describeRefusedToken(opts.db, presented);
-      if (refused) Object.assign(req.scimActivity, { orgId: refused.orgId, tokenId: refused.tokenId, tokenName: refused.tokenName });
+      if (refused) {
+        Object.assign(req.scimActivity, { orgId: refused.orgId, tokenId: refused.tokenId, tokenName: refused.tokenName });
+        bindLogFields(req, reply, { orgId: refused.orgId });
+      }
       reply.header('WWW-Authenticate', 'Bearer realm="scimd", error="invalid_token"');
       throw unauthorized('The bearer token is not valid: it is wrong, expired or revoked. Generate a new one in the SCIM Provisioning settings');
     }
     Object.assign(req.scimActivity, { orgId: principal.orgId, tokenId: principal.tokenId, tokenName: principal.tokenName });
+    // Every later line of the request names its org (never the token or its name).
+    bindLogFields(req, reply, { orgId: principal.orgId });
     if (!principal.enabled) throw new ScimError(403, undefined, 'SCIM provisioning is disabled for this organisation; an org admin can enable it in the SCIM Provisioning settings');
     opts.principalHints?.set(hash, principal);
     req.scim = context(req, principal);
@@ -114,6 +120,7 @@ export async function scimPlugin(app: FastifyInstance, opts: ScimPluginOptions):
     const hint = opts.principalHints && req.method === 'GET' && CONFIRMED_IN_STATEMENT.test(req.routeOptions.url ?? '') ? opts.principalHints.get(hash) : undefined;
     if (hint) {
       Object.assign(req.scimActivity, { orgId: hint.orgId, tokenId: hint.tokenId, tokenName: hint.tokenName });
+      bindLogFields(req, reply, { orgId: hint.orgId });
       req.scim = { ...context(req, hint), tokenCheck: new TokenCheck(hash) };
       return;
     }
