@@ -20,10 +20,15 @@
  * each wrong token of a flood into a write. Behind N instances a client gets up
  * to N × `limit` tries per window, which is still nothing against 256-bit tokens.
  *
+ * An IPv6 client is counted by its /64 network: one host is normally given a
+ * whole /64 (RFC 4291 §2.5.4, RFC 7421), so counting single addresses would
+ * give it 2^64 fresh counts.
+ *
  * Memory is bounded: at most `maxClients` addresses are remembered, least
  * recently failed first out (a Map keeps insertion order, and a failure
  * re-inserts its address). Addresses that present valid tokens are never stored.
  */
+import { isIPv6 } from 'node:net';
 import type { FastifyReply } from 'fastify';
 import { retryAfterSecondsUntil } from '../accounts/login-throttle.js';
 import { ScimError } from '../scim/errors.js';
@@ -43,6 +48,20 @@ export interface AuthFailureLimits {
 export const DEFAULT_AUTH_FAILURE_LIMIT = 20;
 export const DEFAULT_AUTH_FAILURE_WINDOW_SECONDS = 60;
 
+/**
+ * The key an address is counted under: an IPv6 address's /64 network
+ * (`2001:db8:0:1::/64`), any other address (IPv4, IPv4-mapped IPv6) itself.
+ */
+export function clientKey(address: string): string {
+  const ip = address.split('%')[0]!;
+  if (!isIPv6(ip) || /^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(ip)) return ip.replace(/^::ffff:/i, '');
+  const [head, tail] = ip.split('::') as [string, string | undefined];
+  const front = head ? head.split(':') : [];
+  const back = tail ? tail.split(':') : [];
+  const groups = tail === undefined ? front : [...front, ...Array<string>(Math.max(0, 8 - front.length - back.length)).fill('0'), ...back];
+  return `${groups.slice(0, 4).map((g) => parseInt(g, 16).toString(16)).join(':')}::/64`;
+}
+
 /** Failed-authentication counts per client address, in one process; see the module comment. */
 export class AuthFailureLimiter {
   private readonly clients = new Map<string, { windowStart: number; failures: number }>();
@@ -55,10 +74,10 @@ export class AuthFailureLimiter {
   }
 
   /** The address's live window, forgetting one that has ended. */
-  private current(client: string) {
-    const entry = this.clients.get(client);
+  private current(key: string) {
+    const entry = this.clients.get(key);
     if (entry && this.now() - entry.windowStart >= this.limits.windowMs) {
-      this.clients.delete(client);
+      this.clients.delete(key);
       return undefined;
     }
     return entry;
@@ -69,17 +88,18 @@ export class AuthFailureLimiter {
    * throttled. Ask only for a request whose credential failed.
    */
   retryAfterSeconds(client: string): number {
-    const entry = this.current(client);
+    const entry = this.current(clientKey(client));
     if (!entry || entry.failures < this.limits.limit) return 0;
     return retryAfterSecondsUntil(entry.windowStart + this.limits.windowMs, this.now());
   }
 
   /** Counts one wrong token presented by `client`. */
   recordFailure(client: string): void {
-    const entry = this.current(client) ?? { windowStart: this.now(), failures: 0 };
+    const key = clientKey(client);
+    const entry = this.current(key) ?? { windowStart: this.now(), failures: 0 };
     entry.failures++;
-    this.clients.delete(client);
-    this.clients.set(client, entry);
+    this.clients.delete(key);
+    this.clients.set(key, entry);
     if (this.clients.size > this.maxClients) this.clients.delete(this.clients.keys().next().value!);
   }
 

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
-import { AuthFailureLimiter } from '../../src/http/auth-failures.js';
+import { AuthFailureLimiter, clientKey } from '../../src/http/auth-failures.js';
 import { SWAGGER_UI_INLINE_STYLE } from '../../src/http/security-headers.js';
 import { loadOrCreateOperatorToken } from '../../src/operator-token.js';
 import { isOperatorToken, issueToken } from '../../src/tenants/tokens.js';
@@ -316,6 +316,22 @@ describe('AuthFailureLimiter', () => {
     expect(limiter.size).toBe(100);
     expect(limiter.retryAfterSeconds('keep')).toBe(60);
     expect(limiter.retryAfterSeconds('10.0.0.0')).toBe(0);
+  });
+
+  it('counts an IPv6 client by its /64, and an IPv4-mapped address as the IPv4 address', () => {
+    expect(clientKey('2001:db8:1:2:aaaa:bbbb:cccc:dddd')).toBe('2001:db8:1:2::/64');
+    expect(clientKey('2001:db8:1:2::1')).toBe('2001:db8:1:2::/64');
+    expect(clientKey('2001:0db8:0001:0002:0:0:0:ffff')).toBe('2001:db8:1:2::/64');
+    expect(clientKey('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(clientKey('::1')).toBe('0:0:0:0::/64');
+    expect(clientKey('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
+    expect(clientKey('::ffff:192.0.2.7')).toBe('192.0.2.7');
+    expect(clientKey('192.0.2.7')).toBe('192.0.2.7');
+    const limiter = new AuthFailureLimiter({ limit: 2, windowMs: 60_000 });
+    limiter.recordFailure('2001:db8:1:2::1');
+    limiter.recordFailure('2001:db8:1:2::2');
+    expect(limiter.retryAfterSeconds('2001:db8:1:2:ffff::9')).toBe(60);
+    expect(limiter.retryAfterSeconds('2001:db8:1:3::1')).toBe(0);
   });
 
   it('ends a window after windowMs, and a new failure starts a new one', () => {
