@@ -103,7 +103,7 @@ describe.each(dialects())('Token entropy and storage on %s', (dialect) => {
     }
   });
 
-  it('stores no SCIM token, session secret, password or set-password token, whole or in part, in any column', async () => {
+  it('stores no SCIM token, session secret, password or set-password token, whole or in part, in any column; the session cookie is HttpOnly, SameSite=Lax, Secure, Path=/', async () => {
     const org = await testOrg(t);
     // Use the token for everything that records something: reads, a write, last_used_at, a refusal after revocation.
     const user = await createUser(org, `stored-${Date.now()}@example.com`);
@@ -118,7 +118,11 @@ describe.each(dialects())('Token entropy and storage on %s', (dialect) => {
     expect((await t.admin('POST', `/orgs/${org.slug}/admins`, { email: adminEmail, password: PASSWORD })).status).toBe(201);
     const signIn = await t.app.inject({ method: 'POST', url: '/api/v1/session', headers: { 'content-type': 'application/json' }, payload: { email: adminEmail, password: PASSWORD } });
     expect(signIn.statusCode).toBe(200);
-    const sessionSecret = signIn.cookies.find((c) => c.name === 'scimd_session')!.value;
+    const cookie = signIn.cookies.find((c) => c.name === 'scimd_session')!;
+    // The admin issue's cookie: script cannot read it, no cross-site sub-request carries it, HTTPS only (publicUrl is https), whole site, host-only.
+    expect({ ...cookie, value: undefined, expires: undefined }).toEqual({ name: 'scimd_session', value: undefined, expires: undefined, httpOnly: true, sameSite: 'Lax', secure: true, path: '/' });
+    expect(cookie.expires!.getTime()).toBeGreaterThan(Date.now());
+    const sessionSecret = cookie.value;
     const tokens = (await t.admin('GET', `/orgs/${org.slug}/scim/tokens`)).body;
     expect((await t.admin('DELETE', `/orgs/${org.slug}/scim/tokens/${tokens[0].id}`)).status).toBe(204);
     expect((await org.scim('GET', '/Users')).status).toBe(401);

@@ -3,7 +3,8 @@
  * which decides the org (PRODUCT.md); then the org's switches apply: 401 for a
  * missing, wrong, expired or revoked token, 403 on every call when SCIM is
  * disabled, 403 on `/Groups` when group sync is off (the reference document's
- * status table).
+ * status table); 429 instead of 401 once the client address has presented too
+ * many wrong tokens (auth-failures.ts), decided only after the token failed.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
