@@ -16,6 +16,8 @@ import { scimPlugin } from './http/scim/plugin.js';
 import { ActivityBuffer } from './activity/scim-activity.js';
 import { PrincipalHints, TokenCache } from './tenants/tokens.js';
 import { registerConsole } from './http/console.js';
+import { registerSecurityHeaders, swaggerUiCsp } from './http/security-headers.js';
+import { AuthFailureLimiter, DEFAULT_AUTH_FAILURE_LIMIT, DEFAULT_AUTH_FAILURE_WINDOW_SECONDS, type AuthFailureLimits } from './http/auth-failures.js';
 import { fileURLToPath } from 'node:url';
 import type { DestinationStream } from 'pino';
 import type { PoolStats } from './db/connect.js';
@@ -49,6 +51,11 @@ export interface AppDeps {
    * this process alone writes: embedded PGlite, never a shared PostgreSQL.
    */
   cacheTokens?: boolean;
+  /**
+   * Wrong bearer tokens one client address may present per window before it
+   * gets 429 (default 20 per 60 s; SCIMD_AUTH_FAILURE_LIMIT, SCIMD_AUTH_FAILURE_WINDOW_SECONDS).
+   */
+  authFailures?: AuthFailureLimits;
   /**
    * Logging: false for none (tests), true for `info`, or a pino level and an
    * optional destination (default stdout). Lines are JSON (src/http/logging.ts).
@@ -89,6 +96,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
 
   app.setErrorHandler(onError);
   app.setNotFoundHandler(notFoundHandler);
+  registerSecurityHeaders(app, deps.publicUrl);
 
   // Readiness (a load balancer's check): the database answers and has every migration this build knows.
   app.get('/readyz', async (_req, reply) => {
@@ -115,7 +123,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
     // Fills components.schemas with the schemas named by `.meta({id})`, which the paths $ref.
     transformObject: jsonSchemaTransformObject,
   });
-  app.register(swaggerUi, { routePrefix: '/api/v1/docs' });
+  app.register(swaggerUi, { routePrefix: '/api/v1/docs', staticCSP: true, transformStaticCSP: swaggerUiCsp });
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   const activity = new ActivityBuffer(deps.db, (err, rows) => app.log.error({ err: safeError(err), rows }, 'could not record SCIM activity'));
   // A stopping server writes what it queued.
@@ -123,7 +131,9 @@ export function createApp(deps: AppDeps): FastifyInstance {
   const tokenCache = deps.cacheTokens ? new TokenCache() : undefined;
   // Without the cache (a shared PostgreSQL), user reads confirm the token in their own statement.
   const principalHints = tokenCache ? undefined : new PrincipalHints();
-  app.register(scimPlugin, { prefix: '/scim/v2', db: deps.db, publicUrl: deps.publicUrl, limits, activity, tokenCache, principalHints });
+  // One count per address across both APIs: a guesser cannot double its tries by alternating them.
+  const authFailures = new AuthFailureLimiter(deps.authFailures ?? { limit: DEFAULT_AUTH_FAILURE_LIMIT, windowMs: DEFAULT_AUTH_FAILURE_WINDOW_SECONDS * 1000 });
+  app.register(scimPlugin, { prefix: '/scim/v2', db: deps.db, publicUrl: deps.publicUrl, limits, activity, tokenCache, principalHints, authFailures });
   app.register(adminPlugin, {
     prefix: '/api/v1',
     db: deps.db,
@@ -131,9 +141,11 @@ export function createApp(deps: AppDeps): FastifyInstance {
     publicUrl: deps.publicUrl,
     activity,
     tokenCache,
+    authFailures,
     sessionPolicy: { idleMs: (deps.sessionIdleMinutes ?? 60) * 60_000, maxMs: (deps.sessionMaxHours ?? 12) * 3_600_000 },
   });
-  if (deps.consoleDir !== false) registerConsole(app, deps.consoleDir ?? DEFAULT_CONSOLE_DIR);
+  // As a plugin, so its routes are added after helmet's, whose onRoute hook reads their `helmet` option.
+  if (deps.consoleDir !== false) app.register(async (scope) => registerConsole(scope, deps.consoleDir || DEFAULT_CONSOLE_DIR));
   return app;
 }
 

@@ -24,6 +24,7 @@ export async function serve(config: Readonly<Config> = loadConfig()): Promise<{ 
     sessionIdleMinutes: config.sessionIdleMinutes,
     sessionMaxHours: config.sessionMaxHours,
     trustProxy: config.trustProxy,
+    authFailures: { limit: config.authFailureLimit, windowMs: config.authFailureWindowSeconds * 1000 },
     // The embedded database's folder is locked to this process, so nothing else can revoke a token behind its back.
     cacheTokens: handle.kind === 'pglite',
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },

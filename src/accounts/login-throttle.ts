@@ -12,6 +12,9 @@ export const THROTTLE_WINDOW_MS = 15 * 60_000;
 export const MAX_FAILURES_PER_EMAIL = 5;
 export const MAX_FAILURES_PER_IP = 30;
 
+/** Whole seconds from `now` until `until` (both ms since the epoch), at least 1: a `Retry-After` value (RFC 9110 §10.2.3). */
+export const retryAfterSecondsUntil = (until: number, now: number): number => Math.max(1, Math.ceil((until - now) / 1000));
+
 /**
  * How many seconds until `email` from `ip` may try again, or 0 when it may now.
  * With `limit` failures counted, the limit-th newest one leaving the window
@@ -24,7 +27,7 @@ export async function retryAfterSeconds(db: Kysely<Database>, email: string, ip:
     ([['email', email, MAX_FAILURES_PER_EMAIL], ['ip', ip, MAX_FAILURES_PER_IP]] as const).map(async ([column, value, limit]) => {
       const rows = await db.selectFrom('login_attempts').select('at').where(column, '=', value).where('at', '>', since).orderBy('at', 'desc').limit(limit).execute();
       if (rows.length < limit) return 0;
-      return Math.max(1, Math.ceil((rows[limit - 1]!.at.getTime() + THROTTLE_WINDOW_MS - now) / 1000));
+      return retryAfterSecondsUntil(rows[limit - 1]!.at.getTime() + THROTTLE_WINDOW_MS, now);
     }),
   );
   return Math.max(...waits);

@@ -49,6 +49,10 @@ const envSchema = z.object({
     }
     return list;
   }),
+  /** Wrong bearer tokens one client address may present per window before it gets 429 (src/http/auth-failures.ts). */
+  SCIMD_AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(20),
+  /** That window, seconds, from the address's first counted failure. */
+  SCIMD_AUTH_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   SCIMD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -70,6 +74,10 @@ export interface Config {
   sessionMaxHours: number;
   /** Fastify `trustProxy`: false, true, or the trusted proxies' addresses. */
   trustProxy: boolean | string[];
+  /** Wrong bearer tokens per client address per window before 429. */
+  authFailureLimit: number;
+  /** The window of authFailureLimit, seconds. */
+  authFailureWindowSeconds: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -103,6 +111,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sessionIdleMinutes: e.SCIMD_SESSION_IDLE_MINUTES,
     sessionMaxHours: e.SCIMD_SESSION_MAX_HOURS,
     trustProxy: e.SCIMD_TRUST_PROXY,
+    authFailureLimit: e.SCIMD_AUTH_FAILURE_LIMIT,
+    authFailureWindowSeconds: e.SCIMD_AUTH_FAILURE_WINDOW_SECONDS,
     logLevel: e.SCIMD_LOG_LEVEL,
   });
 }

@@ -12,12 +12,14 @@
  * Only files listed from the build folder are ever read (the request path is a
  * key into that list, never joined onto the disk path), so no `..` can escape
  * it. The list is taken on the first request and kept; a rebuild is picked up
- * by restarting scimd. Every answer carries a Content-Security-Policy that
- * allows this origin only: the console makes no request anywhere else.
+ * by restarting scimd. Every answer carries the console's strict
+ * Content-Security-Policy (security-headers.ts): this origin only, no inline
+ * script or style; the console makes no request anywhere else.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { extname, join, relative, sep } from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { CONSOLE_HELMET } from './security-headers.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -32,20 +34,6 @@ const TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-/** Recharts and React set `style` attributes, hence 'unsafe-inline' for styles only. */
-export const CONSOLE_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
-
 interface Built {
   files: Map<string, string>;
 }
@@ -59,14 +47,6 @@ async function listFiles(dir: string): Promise<Map<string, string>> {
     files.set(relative(dir, full).split(sep).join('/'), full);
   }
   return files;
-}
-
-function securityHeaders(reply: FastifyReply): FastifyReply {
-  return reply
-    .header('Content-Security-Policy', CONSOLE_CSP)
-    .header('X-Content-Type-Options', 'nosniff')
-    .header('X-Frame-Options', 'DENY')
-    .header('Referrer-Policy', 'no-referrer');
 }
 
 const NOT_BUILT = `<!doctype html><html lang="en"><meta charset="utf-8"><title>scimd console not built</title>
@@ -88,7 +68,6 @@ export function registerConsole(app: FastifyInstance, dir: string): void {
   };
 
   const handler = async (path: string, reply: FastifyReply) => {
-    securityHeaders(reply);
     const b = await load();
     if (!b) {
       built = undefined; // look again next time: the build may have finished since
@@ -109,6 +88,6 @@ export function registerConsole(app: FastifyInstance, dir: string): void {
   };
 
   app.get('/', { schema: { hide: true } }, (_req, reply) => reply.redirect('/console/'));
-  app.get('/console', { schema: { hide: true } }, (_req, reply) => handler('index.html', reply));
-  app.get<{ Params: { '*': string } }>('/console/*', { schema: { hide: true } }, (req, reply) => handler(req.params['*'] ?? '', reply));
+  app.get('/console', { schema: { hide: true }, helmet: CONSOLE_HELMET }, (_req, reply) => handler('index.html', reply));
+  app.get<{ Params: { '*': string } }>('/console/*', { schema: { hide: true }, helmet: CONSOLE_HELMET }, (req, reply) => handler(req.params['*'] ?? '', reply));
 }

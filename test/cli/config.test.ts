@@ -4,7 +4,7 @@ import { ConfigError, loadConfig } from '../../src/config/config.js';
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ port: 8080, host: '127.0.0.1', databaseUrl: undefined, publicUrl: undefined, operatorToken: undefined, maxPayloadBytes: 1_048_576, maxPageSize: 1000 });
+    expect(c).toMatchObject({ port: 8080, host: '127.0.0.1', databaseUrl: undefined, publicUrl: undefined, operatorToken: undefined, maxPayloadBytes: 1_048_576, maxPageSize: 1000, authFailureLimit: 20, authFailureWindowSeconds: 60 });
     expect(c.dataDir.endsWith('/data')).toBe(true);
     expect(Object.isFrozen(c)).toBe(true);
   });
@@ -23,6 +23,8 @@ describe('loadConfig', () => {
     [{ PORT: '70000' }, 'PORT="70000"'],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL=<hidden>: must be a postgres://'],
     [{ SCIMD_PUBLIC_URL: 'scim.example.com' }, 'SCIMD_PUBLIC_URL="scim.example.com": must be an absolute http(s) URL'],
+    [{ SCIMD_AUTH_FAILURE_LIMIT: '0' }, 'SCIMD_AUTH_FAILURE_LIMIT="0"'],
+    [{ SCIMD_AUTH_FAILURE_WINDOW_SECONDS: 'a minute' }, 'SCIMD_AUTH_FAILURE_WINDOW_SECONDS="a minute"'],
     [{ SCIMD_OPERATOR_TOKEN: 'short' }, 'SCIMD_OPERATOR_TOKEN=<hidden>: must be at least 16 characters'],
   ])('refuses %o naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);

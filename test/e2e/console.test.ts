@@ -14,7 +14,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPERATOR_TOKEN } from '../support/app.js';
-import { a11yFindings, buildConsole, chromiumAvailable, launchBrowser, screenshot, screenshotOf, startServer, watchPage, type Server } from './support.js';
+import { a11yFindings, buildConsole, chromiumAvailable, cspViolations, launchBrowser, screenshot, screenshotOf, startServer, watchPage, type Server } from './support.js';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
@@ -90,6 +90,7 @@ describe.runIf(enabled)('Console end to end (Chromium)', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/text\/html/);
     expect(res.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
+    expect(res.headers.get('content-security-policy')).not.toMatch(/unsafe-inline|unsafe-eval/);
     expect(await res.text()).toContain('<div id="root">');
     expect((await fetch(url('/assets/missing.js'))).status).toBe(404);
     expect((await fetch(url('/..%2f..%2fpackage.json'))).headers.get('content-type')).toMatch(/text\/html/);
@@ -646,6 +647,26 @@ describe.runIf(enabled)('Console end to end (Chromium)', () => {
     await page.getByRole('heading', { name: 'Sign in to the console' }).waitFor();
     expect(watcher.problems).toEqual([]);
   }, 30_000);
+
+  it('the admin API reference at /api/v1/docs renders under its own CSP, which allows no framing', async () => {
+    const res = await fetch(`${server.origin}/api/v1/docs`);
+    const csp = res.headers.get('content-security-policy')!;
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain('upgrade-insecure-requests');
+    expect(csp).not.toMatch(/script-src[^;]*'unsafe-inline'/);
+    const p = await context.newPage();
+    const docsWatch = watchPage(p, server.origin);
+    await p.goto(`${server.origin}/api/v1/docs`);
+    await p.getByRole('heading', { name: /scimd admin API/ }).waitFor();
+    await p.locator('.opblock').first().waitFor();
+    await p.screenshot({ path: 'artifacts/api-docs.png' });
+    expect(docsWatch.problems).toEqual([]);
+    await p.close();
+  }, 30_000);
+
+  it('no Content-Security-Policy violation on any page of the whole run (console and API reference)', () => {
+    expect(cspViolations).toEqual([]);
+  });
 
   it('axe-core finds no WCAG 2.1 A/AA problem on any screenshotted page (artifacts/a11y.json)', () => {
     expect(a11yFindings).toEqual([]);

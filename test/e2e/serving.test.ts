@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
-import { CONSOLE_CSP } from '../../src/http/console.js';
+import { CONSOLE_CSP } from '../../src/http/security-headers.js';
 import { OPERATOR_TOKEN } from '../support/app.js';
 import { testDatabase } from '../support/db.js';
 

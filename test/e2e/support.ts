@@ -110,11 +110,23 @@ export async function screenshotOf(target: Locator, name: string): Promise<void>
   await target.screenshot({ path: join(ARTIFACTS, 'docs', `${name}.png`), animations: 'disabled' });
 }
 
-/** Records the page's console errors, failed requests and any request to another origin. */
+/**
+ * Every Content-Security-Policy violation any watched page reported, from its
+ * `securitypolicyviolation` events and Chromium's "Refused to …" console
+ * messages: the console must work under its CSP without tripping it once.
+ */
+export const cspViolations: string[] = [];
+
+/** Records the page's console errors, failed requests, any request to another origin, and CSP violations (cspViolations). */
 export function watchPage(page: Page, origin: string): { problems: string[] } {
   const problems: string[] = [];
+  // An init script runs through the DevTools protocol, outside the page's CSP; console.error reaches the listener below.
+  void page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => console.error(`securitypolicyviolation: ${e.effectiveDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`));
+  });
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
   page.on('console', (msg) => {
+    if (/securitypolicyviolation|Content Security Policy/i.test(msg.text())) cspViolations.push(`${page.url()}: ${msg.text()}`);
     // The API's deliberate 401/404 answers are logged by Chromium as failed loads; those are expected.
     if (msg.type() === 'error' && !/Failed to load resource: the server responded with a status of (401|404|409)/.test(msg.text())) problems.push(`console error: ${msg.text()}`);
   });

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { dialects } from '../support/db.js';
+import { dialects, testDatabase } from '../support/db.js';
 import { testApp, testOrg, type TestApp } from '../support/app.js';
 import { createUser, filterQuery } from '../support/scim.js';
 import { TokenCache } from '../../src/tenants/tokens.js';
@@ -134,5 +134,64 @@ describe.each(dialects())('Token checked inside the read statement on %s', (dial
     expect((await org.scim('GET', `/Users/${theirs.id}`)).status).toBe(404);
     expect((await org.scim('GET', '/Users?filter=bad((')).status).toBe(400);
     expect((await org.scim('GET', `/Users?${filterQuery('userName eq "theirs@x.test"')}`)).body.totalResults).toBe(0);
+  });
+});
+
+/**
+ * Revocation with each dialect's default token path, as `scimd serve` runs it
+ * (src/main.ts): the TokenCache on the embedded database, PrincipalHints on
+ * PostgreSQL. Every kind of call is warmed first (so a cache entry or a hint
+ * exists), then each gets the first request after the revoke.
+ */
+describe.each(dialects())('Revocation on the next request with the default token path on %s', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await testApp(dialect);
+  });
+  afterAll(() => t.app.close());
+
+  const calls = (id: string): [string, 'GET' | 'POST' | 'PATCH', string, unknown?][] => [
+    ['list', 'GET', '/Users?count=5'],
+    ['get', 'GET', `/Users/${id}`],
+    ['get missing', 'GET', `/Users/${randomUUID()}`],
+    ['groups', 'GET', '/Groups'],
+    ['create', 'POST', '/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: `after-${randomUUID()}@x.test` }],
+    ['patch', 'PATCH', `/Users/${id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'active', value: false }] }],
+  ];
+
+  it('refuses a revoked token on the very next list, get, miss, write and patch after each was warm', async () => {
+    for (let i = 0; i < calls('x').length; i++) {
+      const org = await testOrg(t);
+      const u = await createUser(org, `warm-${i}@x.test`);
+      const [name, method, path, body] = calls(u.id)[i]!;
+      for (const [, m, p] of calls(u.id).filter(([, m]) => m === 'GET')) {
+        expect((await org.scim(m, p)).status).toBeLessThan(405);
+        expect((await org.scim(m, p)).status).toBeLessThan(405);
+      }
+      const [tok] = (await t.admin('GET', `/orgs/${org.slug}/scim/tokens`)).body;
+      expect((await t.admin('DELETE', `/orgs/${org.slug}/scim/tokens/${tok.id}`)).status).toBe(204);
+      const r = await org.scim(method, path, body);
+      expect({ name, status: r.status }).toEqual({ name, status: 401 });
+      expect(JSON.stringify(r.body)).not.toContain(`warm-${i}@x.test`);
+      // Nothing was written by the refused write.
+      if (method !== 'GET') {
+        const { db } = await testDatabase(dialect);
+        const users = await db.selectFrom('scim_users').select(['user_name', 'active']).where('org_id', '=', org.orgId).execute();
+        expect(users).toEqual([{ user_name: `warm-${i}@x.test`, active: true }]);
+      }
+    }
+  });
+
+  it('refuses the old secret of a regenerated token on the next read of a user, and serves the new one', async () => {
+    const org = await testOrg(t);
+    const u = await createUser(org, 'regen@x.test');
+    expect((await org.scim('GET', `/Users/${u.id}`)).status).toBe(200);
+    expect((await org.scim('GET', `/Users/${u.id}`)).status).toBe(200);
+    const [tok] = (await t.admin('GET', `/orgs/${org.slug}/scim/tokens`)).body;
+    const fresh = await t.admin('POST', `/orgs/${org.slug}/scim/tokens/${tok.id}/regenerate`);
+    expect(fresh.status).toBe(201);
+    expect((await org.scim('GET', `/Users/${u.id}`)).status).toBe(401);
+    const res = await t.app.inject({ method: 'GET', url: `/scim/v2/Users/${u.id}`, headers: { authorization: `Bearer ${fresh.body.token}` } });
+    expect(res.statusCode).toBe(200);
   });
 });

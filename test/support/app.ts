@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, InjectOptions } from 'fastify';
-import { createApp } from '../../src/app.js';
+import { createApp, type AppDeps } from '../../src/app.js';
 import { testDatabase, type Dialect } from './db.js';
 
 export const OPERATOR_TOKEN = 'test-operator-token-0123456789';
@@ -25,9 +25,11 @@ export interface TestOrg {
 }
 
 /** Builds the app on `dialect`'s shared database. */
-export async function testApp(dialect: Dialect, overrides: { maxPageSize?: number; bulkMaxOperations?: number; maxPayloadBytes?: number; cacheTokens?: boolean } = {}): Promise<TestApp> {
+export async function testApp(dialect: Dialect, overrides: Pick<AppDeps, 'maxPageSize' | 'bulkMaxOperations' | 'maxPayloadBytes' | 'cacheTokens' | 'authFailures' | 'trustProxy'> = {}): Promise<TestApp> {
   const { db } = await testDatabase(dialect);
-  const app = createApp({ db, operatorToken: OPERATOR_TOKEN, publicUrl: 'https://scim.test', cacheTokens: dialect === 'pglite', ...overrides });
+  // Test files send many wrong tokens from one address on purpose; secrets.test.ts tests the 429 with its own limit.
+  const authFailures = { limit: 1_000_000, windowMs: 60_000 };
+  const app = createApp({ db, operatorToken: OPERATOR_TOKEN, publicUrl: 'https://scim.test', cacheTokens: dialect === 'pglite', authFailures, ...overrides });
   await app.ready();
   return {
     app,

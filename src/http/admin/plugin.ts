@@ -13,6 +13,7 @@ import type { SessionPolicy } from '../../accounts/sessions.js';
 import type { Database } from '../../db/schema.js';
 import type { ActivityBuffer } from '../../activity/scim-activity.js';
 import { isOperatorToken, type TokenCache } from '../../tenants/tokens.js';
+import type { AuthFailureLimiter } from '../auth-failures.js';
 import { AdminError } from '../errors.js';
 import { registerActivityRoutes } from './activity.js';
 import { registerAdminRoutes } from './admins.js';
@@ -32,6 +33,8 @@ export interface AdminOptions {
   activity?: ActivityBuffer;
   /** Forgotten after every admin change, since a change may revoke a token or disable SCIM. */
   tokenCache?: TokenCache | undefined;
+  /** Counts wrong operator tokens per client address and answers 429 past the limit (auth-failures.ts). */
+  authFailures?: AuthFailureLimiter | undefined;
 }
 
 /** Mount with `{prefix: '/api/v1'}`. */
@@ -47,6 +50,10 @@ export async function adminPlugin(app: FastifyInstance, opts: AdminOptions): Pro
     if (m && isOperatorToken(m[1]!, opts.operatorToken)) {
       req.principal = { kind: 'operator' };
       return;
+    }
+    if (m) {
+      const throttled = opts.authFailures?.refuse(req.ip, reply);
+      if (throttled) throw throttled;
     }
     // A presented Authorization header that fails is a 401, never a fall-back to the cookie.
     if (req.headers.authorization === undefined && (await authenticateSession(req, reply, opts))) return;

@@ -3,7 +3,8 @@
  * which decides the org (PRODUCT.md); then the org's switches apply: 401 for a
  * missing, wrong, expired or revoked token, 403 on every call when SCIM is
  * disabled, 403 on `/Groups` when group sync is off (the reference document's
- * status table).
+ * status table); 429 instead of 401 once the client address has presented too
+ * many wrong tokens (auth-failures.ts), decided only after the token failed.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
@@ -16,6 +17,7 @@ import { insertScimActivity, operationOf, type ActivityBuffer } from '../../acti
 import { describeRefusedToken, PrincipalHints, TokenCheck, tokenHash, verifyToken, type TokenCache, type TokenPrincipal } from '../../tenants/tokens.js';
 import type { RecordChange } from '../../provisioning/context.js';
 import { bindLogFields } from '../logging.js';
+import type { AuthFailureLimiter } from '../auth-failures.js';
 import { registerBulkRoute } from './bulk.js';
 import { registerDiscoveryRoutes } from './discovery.js';
 import { registerResourceRoutes } from './resources.js';
@@ -58,6 +60,8 @@ export interface ScimPluginOptions {
   tokenCache?: TokenCache | undefined;
   /** Principals of recently verified tokens, re-checked by each read's own statement (PostgreSQL). */
   principalHints?: PrincipalHints | undefined;
+  /** Counts wrong tokens per client address and answers 429 past the limit (auth-failures.ts). */
+  authFailures?: AuthFailureLimiter | undefined;
 }
 
 const unauthorized = (detail: string) => new ScimError(401, undefined, detail);
@@ -79,6 +83,10 @@ export async function scimPlugin(app: FastifyInstance, opts: ScimPluginOptions):
     const principal = await verifyToken(opts.db, presented, opts.tokenCache);
     if (!principal) {
       opts.principalHints?.delete(hash);
+      // Checked only now, after the token failed: a valid token is served whoever else failed from its address.
+      const throttled = opts.authFailures?.refuse(req.ip, reply);
+      // A throttled flood is not described to the org's activity log: one row per counted 401 at most.
+      if (throttled) throw throttled;
       const refused = await describeRefusedToken(opts.db, presented);
       if (refused) {
         Object.assign(req.scimActivity, { orgId: refused.orgId, tokenId: refused.tokenId, tokenName: refused.tokenName });
@@ -110,6 +118,8 @@ export async function scimPlugin(app: FastifyInstance, opts: ScimPluginOptions):
     const header = req.headers.authorization;
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     if (!match) {
+      const throttled = opts.authFailures?.throttled(req.ip, reply);
+      if (throttled) throw throttled;
       reply.header('WWW-Authenticate', 'Bearer realm="scimd"');
       throw unauthorized('Authorization: Bearer <token> is required; generate a token in the SCIM Provisioning settings');
     }
