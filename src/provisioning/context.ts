@@ -5,6 +5,7 @@ import type { ScimOperation } from '../activity/diff.js';
 import { invalidValue, mutability, ScimError } from '../scim/errors.js';
 import type { ActivityDiff, Database } from '../db/schema.js';
 import type { TokenCheck } from '../tenants/tokens.js';
+import type { RequestLimits } from '../scim/limits.js';
 
 export interface ScimContext {
   db: Kysely<Database>;
@@ -14,6 +15,8 @@ export interface ScimContext {
   baseUrl: string;
   /** Largest page a list answers (RFC 7644 §3.4.2.4). */
   maxPageSize: number;
+  /** Filter, PATCH and member limits (src/scim/limits.ts); DEFAULT_REQUEST_LIMITS when absent. */
+  limits?: Readonly<RequestLimits> | undefined;
   /**
    * Records a change in the activity log, called inside the change's own
    * transaction so the record and the change commit (or roll back) together.

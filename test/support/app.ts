@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, InjectOptions } from 'fastify';
-import { createApp } from '../../src/app.js';
+import { createApp, type AppDeps } from '../../src/app.js';
 import { testDatabase, type Dialect } from './db.js';
 
 export const OPERATOR_TOKEN = 'test-operator-token-0123456789';
@@ -25,7 +25,7 @@ export interface TestOrg {
 }
 
 /** Builds the app on `dialect`'s shared database. */
-export async function testApp(dialect: Dialect, overrides: { maxPageSize?: number; bulkMaxOperations?: number; maxPayloadBytes?: number; cacheTokens?: boolean } = {}): Promise<TestApp> {
+export async function testApp(dialect: Dialect, overrides: Omit<Partial<AppDeps>, 'db' | 'operatorToken'> = {}): Promise<TestApp> {
   const { db } = await testDatabase(dialect);
   const app = createApp({ db, operatorToken: OPERATOR_TOKEN, publicUrl: 'https://scim.test', cacheTokens: dialect === 'pglite', ...overrides });
   await app.ready();

@@ -94,6 +94,7 @@ export async function scimPlugin(app: FastifyInstance, opts: ScimPluginOptions):
     orgId: principal.orgId,
     baseUrl: scimBaseUrlOf(req, opts.publicUrl),
     maxPageSize: opts.limits.maxPageSize,
+    limits: opts.limits,
     principal,
     recordChange: changeRecorder(req, req.method, belowBase(req.url), () => req.scimActivity.successStatus ?? 200),
   });
