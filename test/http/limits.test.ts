@@ -2,12 +2,14 @@
  * The configurable request limits (docs/scim.md "Limits", docs/config.md): the
  * ones RFC 7643 §5 has a field for are advertised in ServiceProviderConfig, the
  * rest are enforced with a 400 naming the limit, before anything is written.
+ * Also the 405 of an unserved method on a known endpoint, and the 412 of
+ * `If-None-Match: *`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/config.js';
 import { dialects, testDatabase } from '../support/db.js';
 import { testApp, testOrg, type TestApp, type TestOrg } from '../support/app.js';
-import { createGroup, createUser, expectScimError, GROUP, patchOp, SEARCH } from '../support/scim.js';
+import { createGroup, createUser, expectScimError, GROUP, patchOp, rawRequest, SEARCH } from '../support/scim.js';
 
 const orClauses = (n: number) => Array.from({ length: n }, (_, i) => `userName eq "u${i}@example.com"`).join(' or ');
 const search = (filter: string) => ({ schemas: [SEARCH], filter, count: 1 });
@@ -182,5 +184,54 @@ describe.each(dialects())('Filters at the limits on %s', (dialect) => {
       expect(r.status, deep.slice(0, 40)).toBe(200);
     }
     expectScimError(await topOrg.scim('POST', '/Users/.search', search(orClauses(5001))), 400, 'invalidFilter', 'More than 5000 comparisons');
+  });
+});
+
+describe.each(dialects())('405 and If-None-Match on %s', (dialect) => {
+  let t: TestApp;
+  let org: TestOrg;
+  beforeAll(async () => {
+    t = await testApp(dialect);
+    org = await testOrg(t);
+  });
+  afterAll(() => t.app.close());
+
+  it.each([
+    ['DELETE', '/Users', 'GET, HEAD, POST'],
+    ['PUT', '/Groups', 'GET, HEAD, POST'],
+    ['POST', '/Users/2819c223-7f76-453a-919d-413861904646', 'DELETE, GET, HEAD, PATCH, PUT'],
+    ['POST', '/Groups/2819c223-7f76-453a-919d-413861904646', 'DELETE, GET, HEAD, PATCH, PUT'],
+    ['GET', '/Users/.search', 'POST'],
+    ['GET', '/.search', 'POST'],
+    ['GET', '/Bulk', 'POST'],
+    ['DELETE', '/Bulk', 'POST'],
+    ['PUT', '/ServiceProviderConfig', 'GET, HEAD'],
+    ['POST', '/ResourceTypes', 'GET, HEAD'],
+    ['DELETE', '/ResourceTypes/User', 'GET, HEAD'],
+    ['PATCH', '/Schemas', 'GET, HEAD'],
+    ['OPTIONS', '/users', 'GET, HEAD, POST'],
+  ])('%s %s answers 405 with Allow: %s in the SCIM error shape', async (method, path, allow) => {
+    const r = await rawRequest(t, { method: method as 'GET', url: `/scim/v2${path}`, token: org.token });
+    expectScimError(r, 405, undefined, [`${method} is not supported`, allow]);
+    expect(r.headers.allow).toBe(allow);
+  });
+
+  it('still authenticates first, and an unknown endpoint stays 404', async () => {
+    expect((await rawRequest(t, { method: 'DELETE', url: '/scim/v2/Users' })).status).toBe(401);
+    expectScimError(await rawRequest(t, { method: 'DELETE', url: '/scim/v2/Nothing', token: org.token }), 404);
+    const me = await rawRequest(t, { method: 'DELETE', url: '/scim/v2/Me', token: org.token });
+    expect(me.status).toBe(501);
+  });
+
+  it('answers a write with If-None-Match: * on an existing resource 412 naming If-None-Match', async () => {
+    const u = await createUser(org, 'inm-detail@example.com');
+    for (const [method, body] of [['PUT', { userName: 'inm-other@example.com' }], ['PATCH', patchOp({ op: 'replace', path: 'title', value: 'x' })], ['DELETE', undefined]] as const) {
+      const r = await org.scim(method, `/Users/${u.id}`, body, { 'if-none-match': '*' });
+      expectScimError(r, 412, undefined, 'If-None-Match: *');
+      expect(r.body.detail).not.toMatch(/If-Match/);
+    }
+    const g = await createGroup(org, 'inm-group');
+    expectScimError(await org.scim('PATCH', `/Groups/${g.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: u.id }] }), { 'if-none-match': '*' }), 412, undefined, 'If-None-Match: *');
+    expect((await org.scim('GET', `/Users/${u.id}`)).body.meta.version).toBe(u.meta.version);
   });
 });

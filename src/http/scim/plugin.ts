@@ -18,6 +18,7 @@ import type { RecordChange } from '../../provisioning/context.js';
 import { registerBulkRoute } from './bulk.js';
 import { registerDiscoveryRoutes } from './discovery.js';
 import { registerResourceRoutes } from './resources.js';
+import { collectRouteMethods, registerMethodNotAllowed } from './method-not-allowed.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -143,9 +144,11 @@ export async function scimPlugin(app: FastifyInstance, opts: ScimPluginOptions):
       durationMs: performance.now() - req.scimStartedAt,
     });
   });
+  const routeMethods = collectRouteMethods(app);
   registerDiscoveryRoutes(app, opts.limits);
   registerResourceRoutes(app);
   registerBulkRoute(app, opts.limits);
+  registerMethodNotAllowed(app, routeMethods);
   // RFC 7644 §3.11: a service provider that does not support /Me answers 501.
   app.all('/Me', async () => {
     throw new ScimError(501, undefined, '/Me is not supported: the bearer token names an organisation, not a user (RFC 7644 §3.11)');
