@@ -1,8 +1,9 @@
 /**
  * The request body parser for `application/scim+json` and `application/json`
- * (RFC 7644 §3.1): strict UTF-8 (RFC 8259 §8.1), JSON, and no character
- * PostgreSQL text cannot hold. Everything refused here is refused for every
- * field at once, with a SCIM error, before any handler runs.
+ * (RFC 7644 §3.1): strict UTF-8 (RFC 8259 §8.1), JSON, nesting at most
+ * MAX_JSON_DEPTH deep, and no character PostgreSQL text cannot hold.
+ * Everything refused here is refused for every field at once, with a SCIM
+ * error, before any handler runs.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { invalidSyntax, invalidValue, ScimError } from '../scim/errors.js';
@@ -11,20 +12,38 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 /** With the `u` flag a surrogate pair is one code point, so this matches only unpaired halves. */
 const LONE_SURROGATE = /\p{Surrogate}/u;
 
-/** The first string (or key) in a parsed value that PostgreSQL cannot store, described; undefined when all are fine. */
-function unstorable(value: unknown): string | undefined {
-  const stack: unknown[] = [value];
-  const check = (s: string) => (s.includes('\0') ? 'the NUL character (\\u0000)' : LONE_SURROGATE.test(s) ? 'an unpaired UTF-16 surrogate (such as \\ud800)' : undefined);
+/**
+ * Deepest nesting of objects and arrays accepted in a body. The deepest real
+ * message is a BulkRequest carrying an enterprise `manager` (about 7 levels);
+ * every consumer that walks a body recursively (Bulk's `bulkId` resolution, the
+ * schema normaliser, the activity diff) is safe below this, and a 100,000-deep
+ * body is refused before any of them runs.
+ */
+export const MAX_JSON_DEPTH = 32;
+
+/**
+ * The first problem of a parsed value that every handler would otherwise meet
+ * separately: nesting deeper than MAX_JSON_DEPTH (400 invalidSyntax), or a
+ * string (or key) PostgreSQL cannot store (400 invalidValue). Undefined when
+ * there is none. Iterative, so the value's depth cannot exhaust the stack here.
+ */
+function unacceptable(value: unknown): ScimError | undefined {
+  const stack: [unknown, number][] = [[value, 0]];
+  const check = (s: string) =>
+    s.includes('\0') ? invalidValue('Strings must not contain the NUL character (\\u0000)')
+    : LONE_SURROGATE.test(s) ? invalidValue('Strings must not contain an unpaired UTF-16 surrogate (such as \\ud800)')
+    : undefined;
   while (stack.length) {
-    const v = stack.pop();
+    const [v, depth] = stack.pop()!;
     if (typeof v === 'string') {
       const bad = check(v);
       if (bad) return bad;
     } else if (v && typeof v === 'object') {
+      if (depth >= MAX_JSON_DEPTH) return invalidSyntax(`The request body is nested deeper than ${MAX_JSON_DEPTH} levels of objects and arrays (the limit)`);
       for (const [k, child] of Object.entries(v)) {
         const bad = check(k);
         if (bad) return bad;
-        stack.push(child);
+        stack.push([child, depth + 1]);
       }
     }
   }
@@ -50,8 +69,8 @@ function parse(req: FastifyRequest, body: Buffer): unknown {
   } catch (err) {
     throw invalidSyntax(`The request body is not valid JSON: ${(err as Error).message}`);
   }
-  const bad = unstorable(parsed);
-  if (bad) throw invalidValue(`Strings must not contain ${bad}`);
+  const bad = unacceptable(parsed);
+  if (bad) throw bad;
   return parsed;
 }
 
