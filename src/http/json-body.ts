@@ -22,28 +22,48 @@ const LONE_SURROGATE = /\p{Surrogate}/u;
 export const MAX_JSON_DEPTH = 32;
 
 /**
- * The first problem of a parsed value that every handler would otherwise meet
- * separately: nesting deeper than MAX_JSON_DEPTH (400 invalidSyntax), or a
- * string (or key) PostgreSQL cannot store (400 invalidValue). Undefined when
- * there is none. Iterative, so the value's depth cannot exhaust the stack here.
+ * Whether JSON text nests objects and arrays more than `max` deep. Scanned
+ * before JSON.parse, skipping strings, and stopping at the first level too
+ * deep, so a 100,000-deep body costs 33 brackets, not a parse. (On malformed
+ * text the count may be off; such text fails JSON.parse anyway.)
  */
-function unacceptable(value: unknown): ScimError | undefined {
-  const stack: [unknown, number][] = [[value, 0]];
+function nestedDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // a backslash escapes the next character, a quote included
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
+
+/**
+ * The first string (or key) in a parsed value that PostgreSQL cannot store, as
+ * a 400 invalidValue; undefined when all are fine. Iterative; the depth is
+ * bounded before this runs anyway.
+ */
+function unstorable(value: unknown): ScimError | undefined {
+  const stack: unknown[] = [value];
   const check = (s: string) =>
     s.includes('\0') ? invalidValue('Strings must not contain the NUL character (\\u0000)')
     : LONE_SURROGATE.test(s) ? invalidValue('Strings must not contain an unpaired UTF-16 surrogate (such as \\ud800)')
     : undefined;
   while (stack.length) {
-    const [v, depth] = stack.pop()!;
+    const v = stack.pop();
     if (typeof v === 'string') {
       const bad = check(v);
       if (bad) return bad;
     } else if (v && typeof v === 'object') {
-      if (depth >= MAX_JSON_DEPTH) return invalidSyntax(`The request body is nested deeper than ${MAX_JSON_DEPTH} levels of objects and arrays (the limit)`);
       for (const [k, child] of Object.entries(v)) {
         const bad = check(k);
         if (bad) return bad;
-        stack.push([child, depth + 1]);
+        stack.push(child);
       }
     }
   }
@@ -63,13 +83,14 @@ function parse(req: FastifyRequest, body: Buffer): unknown {
     throw invalidSyntax('The request body is not valid UTF-8');
   }
   if (text.trim() === '') return undefined;
+  if (nestedDeeperThan(text, MAX_JSON_DEPTH)) throw invalidSyntax(`The request body is nested deeper than ${MAX_JSON_DEPTH} levels of objects and arrays (the limit)`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (err) {
     throw invalidSyntax(`The request body is not valid JSON: ${(err as Error).message}`);
   }
-  const bad = unacceptable(parsed);
+  const bad = unstorable(parsed);
   if (bad) throw bad;
   return parsed;
 }
