@@ -23,6 +23,9 @@ import type { DestinationStream } from 'pino';
 import type { PoolStats } from './db/connect.js';
 import { loggerOptions, registerRequestLogging, requestIdOf } from './http/logging.js';
 import { registerMetrics } from './http/metrics.js';
+import type { ServiceLimits } from './scim/discovery.js';
+import { DEFAULT_FILTER_LIMITS } from './scim/filter/parse.js';
+import { DEFAULT_REQUEST_LIMITS } from './scim/limits.js';
 
 /** Where `npm run build` puts the console: <package>/dist/console, from src/ and from dist/ alike. */
 export const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../dist/console/', import.meta.url));
@@ -34,6 +37,16 @@ export interface AppDeps {
   maxPayloadBytes?: number;
   maxPageSize?: number;
   bulkMaxOperations?: number;
+  /** Longest filter, characters (default MAX_FILTER_LENGTH, 4096). */
+  maxFilterLength?: number;
+  /** Deepest filter nesting of `(`, `not (`, `[` (default MAX_FILTER_DEPTH, 50). */
+  maxFilterDepth?: number;
+  /** Most comparison clauses in one filter (default MAX_FILTER_CLAUSES, 500). */
+  maxFilterClauses?: number;
+  /** Most operations in one PATCH request (default MAX_PATCH_OPERATIONS, 1000). */
+  maxPatchOperations?: number;
+  /** Most group member values in one request (default MAX_MEMBERS_PER_REQUEST, 10,000). */
+  maxMembersPerRequest?: number;
   /** Console sessions end after this many idle minutes (default 60)… */
   sessionIdleMinutes?: number;
   /** …and this many hours after sign-in (default 12). */
@@ -69,10 +82,17 @@ export interface AppDeps {
 
 /** Builds the Fastify app. Call `app.ready()` (or `listen`) before use. */
 export function createApp(deps: AppDeps): FastifyInstance {
-  const limits = {
+  const limits: ServiceLimits = {
     maxPayloadBytes: deps.maxPayloadBytes ?? 1_048_576,
     maxPageSize: deps.maxPageSize ?? 1000,
     bulkMaxOperations: deps.bulkMaxOperations ?? 1000,
+    filter: {
+      maxLength: deps.maxFilterLength ?? DEFAULT_FILTER_LIMITS.maxLength,
+      maxDepth: deps.maxFilterDepth ?? DEFAULT_FILTER_LIMITS.maxDepth,
+      maxClauses: deps.maxFilterClauses ?? DEFAULT_FILTER_LIMITS.maxClauses,
+    },
+    maxPatchOperations: deps.maxPatchOperations ?? DEFAULT_REQUEST_LIMITS.maxPatchOperations,
+    maxMembersPerRequest: deps.maxMembersPerRequest ?? DEFAULT_REQUEST_LIMITS.maxMembersPerRequest,
   };
   const onError = errorHandler(limits.maxPayloadBytes);
   const logger = deps.logger === true ? { level: 'info' } : deps.logger;

@@ -11,6 +11,13 @@ const optionalString = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
+/** Upper bound of SCIMD_MAX_FILTER_DEPTH: 150 nested `not (` already exceed embedded PGlite's stack when the SQL runs (measured). */
+export const MAX_CONFIGURABLE_FILTER_DEPTH = 100;
+/** Upper bound of SCIMD_MAX_FILTER_CLAUSES: a 5,000-clause and/or chain still compiles and runs on both databases, 10,000 does not (measured; test/http/limits.test.ts). */
+export const MAX_CONFIGURABLE_FILTER_CLAUSES = 5000;
+/** Upper bound of SCIMD_MAX_MEMBERS_PER_REQUEST: member ids travel as bind parameters, of which PostgreSQL takes 65,535 per statement. */
+export const MAX_CONFIGURABLE_MEMBERS = 50_000;
+
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -34,6 +41,16 @@ const envSchema = z.object({
   SCIMD_MAX_PAGE_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
   /** Most operations one /Bulk request may carry (RFC 7644 §3.7.4 maxOperations). */
   SCIMD_BULK_MAX_OPERATIONS: z.coerce.number().int().min(1).max(10_000).default(1000),
+  /** Longest filter, characters (RFC 7644 §3.4.2.2 sets none; docs/scim.md "Limits"). */
+  SCIMD_MAX_FILTER_LENGTH: z.coerce.number().int().min(256).max(1_048_576).default(4096),
+  /** Deepest nesting of `(`, `not (` and `[` in a filter; bounds recursion in the parser, the SQL translator and PostgreSQL. */
+  SCIMD_MAX_FILTER_DEPTH: z.coerce.number().int().min(1).max(MAX_CONFIGURABLE_FILTER_DEPTH).default(50),
+  /** Most comparison clauses in one filter; bounds SQL size and the depth of and/or chains. */
+  SCIMD_MAX_FILTER_CLAUSES: z.coerce.number().int().min(1).max(MAX_CONFIGURABLE_FILTER_CLAUSES).default(500),
+  /** Most operations in one PATCH request. */
+  SCIMD_MAX_PATCH_OPERATIONS: z.coerce.number().int().min(1).max(100_000).default(1000),
+  /** Most group member values in one request (a Group POST/PUT body, or one PATCH's member operations summed). */
+  SCIMD_MAX_MEMBERS_PER_REQUEST: z.coerce.number().int().min(1).max(MAX_CONFIGURABLE_MEMBERS).default(10_000),
   /** Console sessions end after this many minutes without a request. */
   SCIMD_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
   /** Console sessions end this many hours after sign-in, however busy. */
@@ -70,6 +87,11 @@ export interface Config {
   maxPayloadBytes: number;
   maxPageSize: number;
   bulkMaxOperations: number;
+  maxFilterLength: number;
+  maxFilterDepth: number;
+  maxFilterClauses: number;
+  maxPatchOperations: number;
+  maxMembersPerRequest: number;
   sessionIdleMinutes: number;
   sessionMaxHours: number;
   /** Fastify `trustProxy`: false, true, or the trusted proxies' addresses. */
@@ -108,6 +130,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxPayloadBytes: e.SCIMD_MAX_PAYLOAD_BYTES,
     maxPageSize: e.SCIMD_MAX_PAGE_SIZE,
     bulkMaxOperations: e.SCIMD_BULK_MAX_OPERATIONS,
+    maxFilterLength: e.SCIMD_MAX_FILTER_LENGTH,
+    maxFilterDepth: e.SCIMD_MAX_FILTER_DEPTH,
+    maxFilterClauses: e.SCIMD_MAX_FILTER_CLAUSES,
+    maxPatchOperations: e.SCIMD_MAX_PATCH_OPERATIONS,
+    maxMembersPerRequest: e.SCIMD_MAX_MEMBERS_PER_REQUEST,
     sessionIdleMinutes: e.SCIMD_SESSION_IDLE_MINUTES,
     sessionMaxHours: e.SCIMD_SESSION_MAX_HOURS,
     trustProxy: e.SCIMD_TRUST_PROXY,

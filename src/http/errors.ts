@@ -54,14 +54,17 @@ function fromFastify(err: FastifyError, maxPayloadBytes: number): ScimError | un
 /**
  * Database refusals a client's data can cause (SQLSTATE class 22 "data
  * exception", 54000 "program limit exceeded", e.g. a value too long for an
- * index) are the client's 400, not a server fault. Validation catches the known
- * cases with better messages; this is the net under it.
+ * index; 54001 "statement too complex") are the client's 400, not a server
+ * fault. Validation catches the known cases with better messages; this is the
+ * net under it.
  */
 function fromDatabase(err: unknown): ScimError | undefined {
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return undefined;
   if (code.startsWith('22')) return new ScimError(400, 'invalidValue', 'A value in the request cannot be stored (invalid characters or format)');
   if (code === '54000') return new ScimError(400, 'invalidValue', 'A value in the request is too long to be stored');
+  // 54001 "statement too complex" (stack depth): the configured filter limits keep a filter below it.
+  if (code === '54001') return new ScimError(400, 'invalidFilter', 'The filter is too complex for the database; use fewer clauses or less nesting');
   return undefined;
 }
 

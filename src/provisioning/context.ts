@@ -5,6 +5,7 @@ import type { ScimOperation } from '../activity/diff.js';
 import { invalidValue, mutability, ScimError } from '../scim/errors.js';
 import type { ActivityDiff, Database } from '../db/schema.js';
 import type { TokenCheck } from '../tenants/tokens.js';
+import type { RequestLimits } from '../scim/limits.js';
 
 export interface ScimContext {
   db: Kysely<Database>;
@@ -14,6 +15,8 @@ export interface ScimContext {
   baseUrl: string;
   /** Largest page a list answers (RFC 7644 §3.4.2.4). */
   maxPageSize: number;
+  /** Filter, PATCH and member limits (src/scim/limits.ts); DEFAULT_REQUEST_LIMITS when absent. */
+  limits?: Readonly<RequestLimits> | undefined;
   /**
    * Records a change in the activity log, called inside the change's own
    * transaction so the record and the change commit (or roll back) together.
@@ -62,10 +65,23 @@ export function keepExternalId(next: Record<string, unknown>, before: Record<str
 }
 
 /**
- * Enforces an `If-Match` precondition on a write (RFC 7644 §3.14).
- * @throws ScimError 412 naming the current version when the client's is stale.
+ * The precondition of a write sent as `If-None-Match: *` ("only if it does not
+ * exist", RFC 9110 §13.1.2), which an existing resource always fails. Passed
+ * where an If-Match value goes, so every write checks it the same way and its
+ * 412 names the header the client sent.
+ */
+export const IF_NONE_MATCH_ANY = 'If-None-Match: *';
+
+/**
+ * Enforces an `If-Match` precondition on a write (RFC 7644 §3.14), or
+ * `IF_NONE_MATCH_ANY`.
+ * @throws ScimError 412 naming the current version when the client's is stale,
+ *   or saying the resource exists for `IF_NONE_MATCH_ANY`.
  */
 export function requireVersion(resourceType: 'User' | 'Group', id: string, version: number, ifMatch: string | undefined): void {
+  if (ifMatch === IF_NONE_MATCH_ANY) {
+    throw new ScimError(412, undefined, `${resourceType} ${id} exists (version ${etagOf(version)}); the request's If-None-Match: * allows the write only when it does not`);
+  }
   const current = etagOf(version);
   if (!ifMatchHolds(ifMatch, current)) {
     throw new ScimError(412, undefined, `${resourceType} ${id} has changed: its version is ${current}, the request's If-Match is ${ifMatch}`);

@@ -10,6 +10,7 @@ import { nowMs, type Database, type ScimGroupsTable } from '../db/schema.js';
 import { filterToSql } from '../db/filter-sql.js';
 import { invalidValue, notFound } from '../scim/errors.js';
 import { listResponse } from '../scim/messages.js';
+import { DEFAULT_REQUEST_LIMITS, requireMemberCount } from '../scim/limits.js';
 import { applyPatch, parsePatchRequest, splitGroupPatch, type MemberChange } from '../scim/patch/index.js';
 import { applyProjection, projectionWants, type Projection } from '../scim/projection.js';
 import { jsonEqual, normalizeResource, type ScimDocument } from '../scim/schemas/validate.js';
@@ -217,19 +218,26 @@ async function applyMemberChanges(trx: Transaction<Database>, orgId: string, gro
 
 const memberIds = (members: { value: string }[] | undefined) => (members ?? []).map((m) => m.value);
 
+/** The `members` of a POST/PUT body, refused beyond the per-request limit (docs/scim.md "Limits"). */
+function boundedMemberIds(ctx: ScimContext, members: { value: string }[] | undefined): string[] {
+  requireMemberCount(members?.length ?? 0, (ctx.limits ?? DEFAULT_REQUEST_LIMITS).maxMembersPerRequest, 'in "members"');
+  return memberIds(members);
+}
+
 /**
  * Creates a group with its members (RFC 7644 §3.3).
- * @throws ScimError 400 invalidValue (missing displayName, unknown member ids).
+ * @throws ScimError 400 invalidValue (missing displayName, unknown member ids, more members than ctx.limits allow).
  */
 export async function createGroup(ctx: ScimContext, body: unknown): Promise<GroupResult> {
   const { doc, members } = normalizeResource(groupResourceType, body);
+  const ids = boundedMemberIds(ctx, members);
   return ctx.db.transaction().execute(async (trx) => {
     const row = await trx
       .insertInto('scim_groups')
       .values({ org_id: ctx.orgId, ...extract(doc), doc: JSON.stringify(doc) })
       .returningAll()
       .executeTakeFirstOrThrow();
-    const added = await addMembers(trx, ctx.orgId, row.id, memberIds(members));
+    const added = await addMembers(trx, ctx.orgId, row.id, ids);
     await ctx.recordChange?.(trx, { operation: 'create', targetType: 'Group', targetId: row.id, targetName: row.display_name, diff: { changes: diffDocuments(undefined, doc), ...membershipDiff(added, []) } });
     return result(ctx, trx, row);
   });
@@ -286,7 +294,7 @@ export async function getGroup(ctx: ScimContext, id: string, projection?: Projec
 
 /** Lists groups (RFC 7644 §3.4.2); members of the page in one extra query unless excluded. */
 export async function listGroups(ctx: ScimContext, params: ListParams): Promise<Record<string, unknown>> {
-  const q = parseListQuery(groupResourceType, params, ctx.maxPageSize);
+  const q = parseListQuery(groupResourceType, params, ctx.maxPageSize, ctx.limits?.filter);
   const { rows, totalResults } = await fetchPage<GroupRow>({
     db: ctx.db,
     orgId: ctx.orgId,
@@ -319,15 +327,16 @@ function touchIfExists(trx: Transaction<Database>, orgId: string, id: string, do
     .executeTakeFirst();
 }
 
-/** Replaces a group and its whole member list (RFC 7644 §3.5.1). @throws ScimError 404, 400, 412. */
+/** Replaces a group and its whole member list (RFC 7644 §3.5.1). @throws ScimError 404, 400 (also more members than ctx.limits allow), 412. */
 export async function replaceGroup(ctx: ScimContext, id: string, body: unknown, ifMatch?: string): Promise<GroupResult> {
   const { doc, members } = normalizeResource(groupResourceType, body);
   requireSameId(body, id);
+  const ids = boundedMemberIds(ctx, members);
   return ctx.db.transaction().execute(async (trx) => {
     const before = await loadRow(trx, ctx.orgId, id, true);
     requireVersion('Group', before.id, before.version, ifMatch);
     keepExternalId(doc, before.doc as ScimDocument);
-    const delta = await applyMemberChanges(trx, ctx.orgId, id, [{ kind: 'replace', values: memberIds(members) }]);
+    const delta = await applyMemberChanges(trx, ctx.orgId, id, [{ kind: 'replace', values: ids }]);
     const row = await touch(trx, ctx.orgId, id, doc);
     await recordGroupUpdate(ctx, trx, before, doc, delta);
     return result(ctx, trx, row);
@@ -337,10 +346,15 @@ export async function replaceGroup(ctx: ScimContext, id: string, body: unknown, 
 /**
  * Modifies a group (RFC 7644 §3.5.2): member operations go to the membership
  * table in request order, the rest patch the document; all in one transaction.
+ * More operations, or more member values in them, than `ctx.limits` allow are
+ * refused (400 invalidValue) before anything is read.
  * @returns the resource when `projection` asks for attributes, else undefined (204).
  */
 export async function patchGroup(ctx: ScimContext, id: string, body: unknown, ifMatch?: string, projection?: Projection): Promise<GroupPatchResult> {
-  const { memberChanges, otherOps } = splitGroupPatch(parsePatchRequest(body));
+  const limits = ctx.limits ?? DEFAULT_REQUEST_LIMITS;
+  const { memberChanges, otherOps } = splitGroupPatch(parsePatchRequest(body, limits.maxPatchOperations));
+  const memberValues = memberChanges.reduce((n, c) => n + (c.kind === 'removeAll' ? 0 : c.values.length), 0);
+  requireMemberCount(memberValues, limits.maxMembersPerRequest, 'in its PATCH operations');
   // Only adds and removes of named members commute; a replace or a remove-all reads the
   // current members to compute its change, so it must hold the group from the start.
   const commuting = memberChanges.every((c) => c.kind === 'add' || c.kind === 'remove');

@@ -4,7 +4,7 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { Filter } from '../scim/filter/ast.js';
-import { parseFilter } from '../scim/filter/parse.js';
+import { DEFAULT_FILTER_LIMITS, parseFilter, type FilterLimits } from '../scim/filter/parse.js';
 import { invalidFilter, invalidValue } from '../scim/errors.js';
 import { parseAttributePath, parseProjection, type Projection } from '../scim/projection.js';
 import { resolveAttribute, type ResourceTypeDef } from '../scim/schemas/resource-types.js';
@@ -75,12 +75,13 @@ export function parsePaging(params: Pick<ListParams, 'startIndex' | 'count'>, ma
 
 /**
  * Parses list parameters.
+ * @param filterLimits the filter's length, depth and clause limits (docs/scim.md "Limits").
  * @throws ScimError 400 invalidFilter for a bad filter, invalidValue for bad numbers or sort order.
  */
-export function parseListQuery(rt: ResourceTypeDef, params: ListParams, maxPageSize: number): ListQuery {
+export function parseListQuery(rt: ResourceTypeDef, params: ListParams, maxPageSize: number, filterLimits: Readonly<FilterLimits> = DEFAULT_FILTER_LIMITS): ListQuery {
   const filterText = stringParam(params.filter, 'filter');
   if (filterText?.includes('\0')) throw invalidFilter('The filter must not contain the NUL character');
-  const filter = filterText !== undefined && filterText.trim() !== '' ? parseFilter(filterText) : undefined;
+  const filter = filterText !== undefined && filterText.trim() !== '' ? parseFilter(filterText, filterLimits) : undefined;
   if (filterText !== undefined && filterText.trim() === '' && params.filter !== undefined) throw invalidFilter('The filter is empty');
   const { startIndex, count } = parsePaging(params, maxPageSize);
   const sortOrderRaw = stringParam(params.sortOrder, 'sortOrder');

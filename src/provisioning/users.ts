@@ -10,6 +10,7 @@ import { filterToSql } from '../db/filter-sql.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { notFound, ScimError, uniqueness } from '../scim/errors.js';
 import { listResponse } from '../scim/messages.js';
+import { DEFAULT_REQUEST_LIMITS } from '../scim/limits.js';
 import { applyPatch, parsePatchRequest, patchedPassword } from '../scim/patch/index.js';
 import { applyProjection, projectionWants, type Projection } from '../scim/projection.js';
 import { jsonEqual, normalizeResource, type ScimDocument } from '../scim/schemas/validate.js';
@@ -200,7 +201,7 @@ export async function getUser(ctx: ScimContext, id: string, projection?: Project
  * @throws ScimError 400 invalidFilter / invalidValue.
  */
 export async function listUsers(ctx: ScimContext, params: ListParams): Promise<Record<string, unknown>> {
-  const q = parseListQuery(userResourceType, params, ctx.maxPageSize);
+  const q = parseListQuery(userResourceType, params, ctx.maxPageSize, ctx.limits?.filter);
   const wantGroups = projectionWants(userResourceType, q.projection, 'groups');
   const { rows, totalResults } = await fetchPage<UserRow & { scimd_groups?: GroupRef[] | null }>({
     db: ctx.db,
@@ -276,7 +277,7 @@ export async function replaceUser(ctx: ScimContext, id: string, body: unknown, i
  * @throws ScimError 404, 400 (invalidSyntax, invalidPath, invalidValue, noTarget), 409, 412.
  */
 export async function patchUser(ctx: ScimContext, id: string, body: unknown, ifMatch?: string, projection?: Projection): Promise<UserResult> {
-  const ops = parsePatchRequest(body);
+  const ops = parsePatchRequest(body, (ctx.limits ?? DEFAULT_REQUEST_LIMITS).maxPatchOperations);
   return writeTransaction(ctx, async (trx) => {
     const before = await loadForWrite(trx, ctx.orgId, id);
     requireVersion('User', before.id, before.version, ifMatch);

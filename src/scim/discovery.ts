@@ -4,20 +4,28 @@
  */
 import { allSchemas, commonAttributes, resourceTypes } from './schemas/resource-types.js';
 import type { SchemaDef } from './schemas/types.js';
+import type { RequestLimits } from './limits.js';
 
 export const SPC_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';
 export const RESOURCE_TYPE_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ResourceType';
 export const SCHEMA_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Schema';
 
-/** Limits advertised in ServiceProviderConfig and enforced by the routes. */
-export interface ServiceLimits {
+/**
+ * The server's limits. Those RFC 7643 §5 has a field for are advertised in
+ * ServiceProviderConfig (`filter.maxResults`, `bulk.maxOperations`,
+ * `bulk.maxPayloadSize`); the rest (`RequestLimits`) are documented in docs/scim.md.
+ */
+export interface ServiceLimits extends RequestLimits {
+  /** Largest page a list answers (`filter.maxResults`). */
   maxPageSize: number;
+  /** Most operations in one BulkRequest (`bulk.maxOperations`). */
   bulkMaxOperations: number;
+  /** Largest request body, bytes: 413 beyond it (`bulk.maxPayloadSize`, RFC 7644 §3.7.4). */
   maxPayloadBytes: number;
 }
 
-/** RFC 7643 §5. */
-export function serviceProviderConfig(baseUrl: string, limits: ServiceLimits): Record<string, unknown> {
+/** RFC 7643 §5; `limits` supplies the three fields the RFC has for them. */
+export function serviceProviderConfig(baseUrl: string, limits: Pick<ServiceLimits, 'maxPageSize' | 'bulkMaxOperations' | 'maxPayloadBytes'>): Record<string, unknown> {
   return {
     schemas: [SPC_SCHEMA],
     documentationUri: 'https://github.com/scimd/scimd#readme',

@@ -25,7 +25,7 @@ export interface TestOrg {
 }
 
 /** Builds the app on `dialect`'s shared database. */
-export async function testApp(dialect: Dialect, overrides: Pick<AppDeps, 'maxPageSize' | 'bulkMaxOperations' | 'maxPayloadBytes' | 'cacheTokens' | 'authFailures' | 'trustProxy'> = {}): Promise<TestApp> {
+export async function testApp(dialect: Dialect, overrides: Omit<Partial<AppDeps>, 'db' | 'operatorToken'> = {}): Promise<TestApp> {
   const { db } = await testDatabase(dialect);
   // Test files send many wrong tokens from one address on purpose; secrets.test.ts tests the 429 with its own limit.
   const authFailures = { limit: 1_000_000, windowMs: 60_000 };

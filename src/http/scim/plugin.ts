@@ -21,6 +21,7 @@ import type { AuthFailureLimiter } from '../auth-failures.js';
 import { registerBulkRoute } from './bulk.js';
 import { registerDiscoveryRoutes } from './discovery.js';
 import { registerResourceRoutes } from './resources.js';
+import { collectRouteMethods, registerMethodNotAllowed } from './method-not-allowed.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -108,6 +109,7 @@ export async function scimPlugin(app: FastifyInstance, opts: ScimPluginOptions):
     orgId: principal.orgId,
     baseUrl: scimBaseUrlOf(req, opts.publicUrl),
     maxPageSize: opts.limits.maxPageSize,
+    limits: opts.limits,
     principal,
     recordChange: changeRecorder(req, req.method, belowBase(req.url), () => req.scimActivity.successStatus ?? 200),
   });
@@ -159,9 +161,11 @@ export async function scimPlugin(app: FastifyInstance, opts: ScimPluginOptions):
       durationMs: performance.now() - req.scimStartedAt,
     });
   });
+  const routeMethods = collectRouteMethods(app);
   registerDiscoveryRoutes(app, opts.limits);
   registerResourceRoutes(app);
   registerBulkRoute(app, opts.limits);
+  registerMethodNotAllowed(app, routeMethods);
   // RFC 7644 §3.11: a service provider that does not support /Me answers 501.
   app.all('/Me', async () => {
     throw new ScimError(501, undefined, '/Me is not supported: the bearer token names an organisation, not a user (RFC 7644 §3.11)');

@@ -12,7 +12,7 @@ import { groupResourceType, userResourceType, type ResourceTypeDef } from '../..
 import * as groups from '../../provisioning/groups.js';
 import { parsePaging, type ListParams } from '../../provisioning/list-query.js';
 import * as users from '../../provisioning/users.js';
-import type { ScimContext } from '../../provisioning/context.js';
+import { IF_NONE_MATCH_ANY, type ScimContext } from '../../provisioning/context.js';
 import { sendScim } from './send.js';
 import { TokenRefusedError } from '../../tenants/tokens.js';
 
@@ -103,11 +103,11 @@ function searchParams(body: unknown): ListParams {
 
 /**
  * The `If-Match` of a write. `If-None-Match: *` on a write means "only if it does
- * not exist" (RFC 9110 §13.1.2), which an existing resource fails: answered as a
- * match that can never hold.
+ * not exist" (RFC 9110 §13.1.2), which an existing resource fails: passed on as
+ * IF_NONE_MATCH_ANY, which `requireVersion` refuses with a 412 naming that header.
  */
 const ifMatch = (req: FastifyRequest) => {
-  if (typeof req.headers['if-none-match'] === 'string' && req.headers['if-none-match'].trim() === '*') return 'W/"never"';
+  if (typeof req.headers['if-none-match'] === 'string' && req.headers['if-none-match'].trim() === '*') return IF_NONE_MATCH_ANY;
   return typeof req.headers['if-match'] === 'string' ? req.headers['if-match'] : undefined;
 };
 

@@ -23,6 +23,25 @@ import type { AttrPath, CompareOp, CompareValue, Filter } from './ast.js';
 export const MAX_FILTER_LENGTH = 4096;
 /** Deepest nesting of `(`, `not (` and `[` accepted: recursion here and in every consumer is bounded by it. */
 export const MAX_FILTER_DEPTH = 50;
+/**
+ * Most comparison clauses (`attr op value`, `attr pr`) in one filter. An `and`/`or`
+ * chain becomes a tree as deep as it is long, which the SQL translator and the
+ * evaluator walk recursively and PostgreSQL parses recursively: this bounds them.
+ */
+export const MAX_FILTER_CLAUSES = 500;
+
+/** Limits on one filter; each bounds parse time, recursion depth or SQL size. Defaults: the constants above. */
+export interface FilterLimits {
+  /** Longest filter, UTF-16 code units (`MAX_FILTER_LENGTH`). */
+  maxLength: number;
+  /** Deepest nesting of `(`, `not (` and `[` (`MAX_FILTER_DEPTH`). */
+  maxDepth: number;
+  /** Most comparison clauses (`MAX_FILTER_CLAUSES`). */
+  maxClauses: number;
+}
+
+/** The limits applied when a caller gives none. */
+export const DEFAULT_FILTER_LIMITS: Readonly<FilterLimits> = Object.freeze({ maxLength: MAX_FILTER_LENGTH, maxDepth: MAX_FILTER_DEPTH, maxClauses: MAX_FILTER_CLAUSES });
 
 const COMPARE_OPS: ReadonlySet<string> = new Set<CompareOp>(['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'lt', 'ge', 'le']);
 const OPS_LIST = 'eq, ne, co, sw, ew, gt, lt, ge, le or pr';
@@ -34,6 +53,8 @@ const SUB_NAME = /^(?:[A-Za-z][A-Za-z0-9_-]*|\$ref)$/i;
 const SCHEMA_URI = /^[A-Za-z][A-Za-z0-9+.-]*:\S+$/;
 /** RFC 8259 number. */
 const NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+/** With the `u` flag a surrogate pair is one code point, so this matches only unpaired halves. */
+const LONE_SURROGATE = /\p{Surrogate}/u;
 const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
 
 export interface Token {
@@ -60,13 +81,16 @@ export class GrammarParser {
   private readonly noun: string;
   private readonly error: (detail: string) => ScimError;
   private pos = 0;
+  private readonly limits: Readonly<FilterLimits>;
   private depth = 0;
+  private clauses = 0;
   private tok: Token;
 
-  constructor(text: string, noun: 'filter' | 'path', error: (detail: string) => ScimError) {
+  constructor(text: string, noun: 'filter' | 'path', error: (detail: string) => ScimError, limits: Readonly<FilterLimits> = DEFAULT_FILTER_LIMITS) {
     this.text = text;
     this.noun = noun;
     this.error = error;
+    this.limits = limits;
     this.tok = this.scan();
   }
 
@@ -130,6 +154,9 @@ export class GrammarParser {
       out += c;
       i++;
     }
+    // An escape can spell what PostgreSQL text cannot hold; refused here, as in request bodies (src/http/json-body.ts).
+    if (out.includes('\0')) this.fail('The NUL character (\\u0000) is not allowed in a string', start);
+    if (LONE_SURROGATE.test(out)) this.fail('An unpaired UTF-16 surrogate (such as \\ud800) is not allowed in a string', start);
     this.pos = i + 1;
     return { kind: 'string', text: s.slice(start, this.pos), pos: start, end: this.pos, value: out };
   }
@@ -210,7 +237,7 @@ export class GrammarParser {
 
   private enter(): Token {
     const open = this.advance();
-    if (++this.depth > MAX_FILTER_DEPTH) this.fail(`Nesting deeper than ${MAX_FILTER_DEPTH} levels`, open.pos);
+    if (++this.depth > this.limits.maxDepth) this.fail(`Nesting deeper than ${this.limits.maxDepth} levels`, open.pos);
     return open;
   }
 
@@ -242,6 +269,8 @@ export class GrammarParser {
   /** After an attribute path: `pr`, or an operator and a value. */
   private parseAttrTail(path: AttrPath, pathText: string): Filter {
     const opTok = this.tok;
+    // Counted as each clause is met, so a filter of 10,000 clauses stops at the first one over.
+    if (++this.clauses > this.limits.maxClauses) this.fail(`More than ${this.limits.maxClauses} comparisons (the limit) in one ${this.noun}; split the query`, opTok.pos);
     if (opTok.kind !== 'word') this.fail(`Expected an operator (${OPS_LIST}) after "${clip(pathText)}" but found ${this.describe(opTok)}`, opTok.pos);
     const op = opTok.text.toLowerCase();
     this.advance();
@@ -329,10 +358,10 @@ export class GrammarParser {
  * Checks the limits shared by filters and PATCH paths before any parsing, so
  * oversized input costs nothing and never reaches the recursion.
  */
-export function checkInput(text: unknown, noun: 'filter' | 'path', error: (detail: string) => ScimError): string {
+export function checkInput(text: unknown, noun: 'filter' | 'path', error: (detail: string) => ScimError, maxLength = MAX_FILTER_LENGTH): string {
   const Noun = noun === 'filter' ? 'Filter' : 'Path';
   if (typeof text !== 'string') throw error(`${Noun} must be a string`);
-  if (text.length > MAX_FILTER_LENGTH) throw error(`${Noun} is ${text.length} characters long; the limit is ${MAX_FILTER_LENGTH}`);
+  if (text.length > maxLength) throw error(`${Noun} is ${text.length} characters long; the limit is ${maxLength}`);
   if (text.trim() === '') throw error(`${Noun} is empty`);
   return text;
 }
@@ -353,12 +382,16 @@ export function checkInput(text: unknown, noun: 'filter' | 'path', error: (detai
  * `not`, `pr`, `true`, `false`, `null` match in any case. String values are JSON
  * strings (all RFC 8259 escapes); numbers follow RFC 8259.
  *
+ * `limits` (default `DEFAULT_FILTER_LIMITS`) come from the server's configuration
+ * (SCIMD_MAX_FILTER_LENGTH, _DEPTH, _CLAUSES; docs/scim.md "Limits").
+ *
  * @throws ScimError 400 `invalidFilter` for any malformed input (empty, longer than
- * `MAX_FILTER_LENGTH`, nested deeper than `MAX_FILTER_DEPTH`, bad string, missing
+ * `limits.maxLength`, nested deeper than `limits.maxDepth`, more comparisons than
+ * `limits.maxClauses`, bad string, missing
  * or extra token, unknown operator, `pr` with a value, nested brackets, unbalanced
  * parentheses or brackets), with a detail naming the token and its 0-based position.
  * Nothing else is thrown.
  */
-export function parseFilter(text: string): Filter {
-  return new GrammarParser(checkInput(text, 'filter', invalidFilter), 'filter', invalidFilter).parseWholeFilter();
+export function parseFilter(text: string, limits: Readonly<FilterLimits> = DEFAULT_FILTER_LIMITS): Filter {
+  return new GrammarParser(checkInput(text, 'filter', invalidFilter, limits.maxLength), 'filter', invalidFilter, limits).parseWholeFilter();
 }

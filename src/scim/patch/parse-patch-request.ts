@@ -6,6 +6,7 @@
 import { invalidSyntax, noTarget, ScimError } from '../errors.js';
 import type { PatchPath } from '../filter/ast.js';
 import { parsePatchPath } from '../filter/patch-path.js';
+import { MAX_PATCH_OPERATIONS, requirePatchOperations } from '../limits.js';
 
 /** The PatchOp message schema URN, RFC 7644 §3.5.2. */
 export const PATCH_OP_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
@@ -51,8 +52,10 @@ const OPS: readonly PatchOpName[] = ['add', 'remove', 'replace'];
  * (conformance okta K080, scimgateway#113); a `schemas` that is present must
  * name the PatchOp URN. `"path": null` counts as no path.
  *
+ * @param maxOperations most operations accepted (SCIMD_MAX_PATCH_OPERATIONS), checked before any is parsed.
  * @returns the operations in request order, each with its path parsed.
- * @throws ScimError 400 `invalidSyntax` when the body is not an object, `schemas`
+ * @throws ScimError 400 `invalidValue` for more than `maxOperations` operations;
+ *   400 `invalidSyntax` when the body is not an object, `schemas`
  *   lacks the PatchOp URN, `Operations` is missing, not an array or empty, an
  *   operation is not an object, `op` is missing or not add/remove/replace
  *   (e.g. `move`, field-reports F01g), add/replace has no `value`, or a path-less
@@ -60,7 +63,7 @@ const OPS: readonly PatchOpName[] = ['add', 'remove', 'replace'];
  *   400 `invalidPath` when a `path` is not a string or is malformed;
  *   400 `noTarget` for a `remove` without a path (RFC 7644 §3.5.2.2).
  */
-export function parsePatchRequest(body: unknown): PatchOperation[] {
+export function parsePatchRequest(body: unknown, maxOperations = MAX_PATCH_OPERATIONS): PatchOperation[] {
   if (!isPlainObject(body)) throw invalidSyntax(`A PATCH body must be a JSON object with "schemas" ["${PATCH_OP_SCHEMA}"] and "Operations"`);
   const schemas = member(body, 'schemas');
   if (schemas !== undefined && !(Array.isArray(schemas) && schemas.some((s) => typeof s === 'string' && s.toLowerCase() === PATCH_OP_SCHEMA.toLowerCase()))) {
@@ -69,6 +72,7 @@ export function parsePatchRequest(body: unknown): PatchOperation[] {
   const operations = member(body, 'Operations');
   if (!Array.isArray(operations)) throw invalidSyntax('"Operations" must be an array of PATCH operations');
   if (operations.length === 0) throw invalidSyntax('"Operations" must contain at least one operation');
+  requirePatchOperations(operations.length, maxOperations);
   return operations.map((raw, i) => parseOperation(raw, `Operations[${i}]`));
 }
 
