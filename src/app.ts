@@ -2,7 +2,7 @@
  * `createApp(deps)`: wires the HTTP routes; no I/O, no environment, no listen,
  * so tests drive it in-process with `app.inject()`.
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from './db/schema.js';
 import { pendingMigrations } from './db/connect.js';
@@ -47,6 +47,11 @@ export interface AppDeps {
   cacheTokens?: boolean;
   /** Pino logger options, or false for none (tests). */
   logger?: boolean | { level: string };
+  /**
+   * Sees every route as it is registered, those on the root instance included
+   * (a hook added after createApp misses them); tests enumerate the routes with it.
+   */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 /** Builds the Fastify app. Call `app.ready()` (or `listen`) before use. */
@@ -68,6 +73,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
     clientErrorHandler: clientErrorHandler,
   });
 
+  if (deps.onRoute) app.addHook('onRoute', deps.onRoute);
   registerJsonBodyParser(app);
 
   app.setErrorHandler(onError);
