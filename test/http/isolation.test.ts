@@ -56,7 +56,7 @@ interface Org {
   ownUserName: string;
 }
 
-describe.each(dialects())('isolation between orgs on %s', (dialect) => {
+describe.each(dialects())('isolation between orgs on %s', { timeout: 180_000 }, (dialect) => {
   let c: ConsoleApp;
   let a: Org;
   let b: Org;
