@@ -2,7 +2,7 @@
  * `createApp(deps)`: wires the HTTP routes; no I/O, no environment, no listen,
  * so tests drive it in-process with `app.inject()`.
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from './db/schema.js';
 import { pendingMigrations } from './db/connect.js';
@@ -78,6 +78,11 @@ export interface AppDeps {
   metricsToken?: string | undefined;
   /** The database pool's state (DatabaseHandle.poolStats) for the /metrics pool gauges; none without it. */
   poolStats?: (() => PoolStats) | undefined;
+  /**
+   * Sees every route as it is registered, those on the root instance included
+   * (a hook added after createApp misses them); tests enumerate the routes with it.
+   */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 /** Builds the Fastify app. Call `app.ready()` (or `listen`) before use. */
@@ -110,6 +115,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
     clientErrorHandler: clientErrorHandler,
   });
 
+  if (deps.onRoute) app.addHook('onRoute', deps.onRoute);
   registerJsonBodyParser(app);
   registerRequestLogging(app);
   registerMetrics(app, { operatorToken: deps.operatorToken, metricsToken: deps.metricsToken, poolStats: deps.poolStats });

@@ -231,7 +231,7 @@ function boundedMemberIds(ctx: ScimContext, members: { value: string }[] | undef
 export async function createGroup(ctx: ScimContext, body: unknown): Promise<GroupResult> {
   const { doc, members } = normalizeResource(groupResourceType, body);
   const ids = boundedMemberIds(ctx, members);
-  return ctx.db.transaction().execute(async (trx) => {
+  return writeTransaction(ctx, async (trx) => {
     const row = await trx
       .insertInto('scim_groups')
       .values({ org_id: ctx.orgId, ...extract(doc), doc: JSON.stringify(doc) })
@@ -332,7 +332,7 @@ export async function replaceGroup(ctx: ScimContext, id: string, body: unknown, 
   const { doc, members } = normalizeResource(groupResourceType, body);
   requireSameId(body, id);
   const ids = boundedMemberIds(ctx, members);
-  return ctx.db.transaction().execute(async (trx) => {
+  return writeTransaction(ctx, async (trx) => {
     const before = await loadRow(trx, ctx.orgId, id, true);
     requireVersion('Group', before.id, before.version, ifMatch);
     keepExternalId(doc, before.doc as ScimDocument);
@@ -345,9 +345,11 @@ export async function replaceGroup(ctx: ScimContext, id: string, body: unknown, 
 
 /**
  * Modifies a group (RFC 7644 §3.5.2): member operations go to the membership
- * table in request order, the rest patch the document; all in one transaction.
- * More operations, or more member values in them, than `ctx.limits` allow are
- * refused (400 invalidValue) before anything is read.
+ * table in request order, the rest patch the document; all in one transaction
+ * that holds the group row (FOR UPDATE) from its start, so concurrent PATCHes of
+ * one group end as some serial order of them (issue 6). More operations, or more
+ * member values in them, than `ctx.limits` allow are refused (400 invalidValue)
+ * before anything is read.
  * @returns the resource when `projection` asks for attributes, else undefined (204).
  */
 export async function patchGroup(ctx: ScimContext, id: string, body: unknown, ifMatch?: string, projection?: Projection): Promise<GroupPatchResult> {
@@ -355,10 +357,10 @@ export async function patchGroup(ctx: ScimContext, id: string, body: unknown, if
   const { memberChanges, otherOps } = splitGroupPatch(parsePatchRequest(body, limits.maxPatchOperations));
   const memberValues = memberChanges.reduce((n, c) => n + (c.kind === 'removeAll' ? 0 : c.values.length), 0);
   requireMemberCount(memberValues, limits.maxMembersPerRequest, 'in its PATCH operations');
-  // Only adds and removes of named members commute; a replace or a remove-all reads the
-  // current members to compute its change, so it must hold the group from the start.
-  const commuting = memberChanges.every((c) => c.kind === 'add' || c.kind === 'remove');
-  if (!otherOps.length && ifMatch === undefined && commuting) return patchMembers(ctx, id, memberChanges, projection);
+  // The group row is locked first by every membership write, adds and removes too:
+  // under READ COMMITTED two PATCHes that overlapped their member statements (locking
+  // the group only for the version bump) ended in a membership no serial order gives,
+  // e.g. [add u, remove v] racing [add v, remove u] kept both (test/http/concurrency.test.ts).
   return writeTransaction(ctx, async (trx) => {
     const before = await loadRow(trx, ctx.orgId, id, true);
     requireVersion('Group', before.id, before.version, ifMatch);
@@ -368,31 +370,6 @@ export async function patchGroup(ctx: ScimContext, id: string, body: unknown, if
     const changed = changedDoc || delta.added.length || delta.removed.length;
     const row = changed ? await touch(trx, ctx.orgId, id, changedDoc) : before;
     if (changed) await recordGroupUpdate(ctx, trx, before, changedDoc ?? (before.doc as ScimDocument), delta);
-    return projection && projection.mode !== 'default' ? result(ctx, trx, row, projection) : { etag: etagOf(row.version) };
-  });
-}
-
-/**
- * A PATCH that only adds and removes named members (RFC 7644 §3.5.2.1 add,
- * §3.5.2.2 remove with a `members[value eq …]` path or values) and names no
- * If-Match (Entra's membership sync): the group row is locked last, by the version bump, instead
- * of first, so concurrent membership changes of one big group overlap their
- * inserts and deletes and queue only for the bump and the commit. The
- * membership table's own keys keep each change exact (an add and a remove of
- * one pair serialise on its row).
- * @throws ScimError 404 when the group does not exist (or vanished meanwhile), 400 for unknown members.
- */
-async function patchMembers(ctx: ScimContext, id: string, changes: MemberChange[], projection?: Projection): Promise<GroupPatchResult> {
-  return writeTransaction(ctx, async (trx) => {
-    const before = await loadRow(trx, ctx.orgId, id);
-    const delta = await applyMemberChanges(trx, ctx.orgId, id, changes);
-    let row = before;
-    if (delta.added.length || delta.removed.length) {
-      const touched = await touchIfExists(trx, ctx.orgId, id);
-      if (!touched) throw notFound(`Group ${id} not found`);
-      row = touched;
-      await recordGroupUpdate(ctx, trx, before, before.doc as ScimDocument, delta);
-    }
     return projection && projection.mode !== 'default' ? result(ctx, trx, row, projection) : { etag: etagOf(row.version) };
   });
 }
@@ -410,7 +387,7 @@ async function recordGroupUpdate(ctx: ScimContext, trx: Transaction<Database>, b
 
 /** Deletes a group and its memberships; member users stay (RFC 7644 §3.6). @throws ScimError 404, 412. */
 export async function deleteGroup(ctx: ScimContext, id: string, ifMatch?: string): Promise<void> {
-  await ctx.db.transaction().execute(async (trx) => {
+  await writeTransaction(ctx, async (trx) => {
     const before = await loadRow(trx, ctx.orgId, id, true);
     requireVersion('Group', before.id, before.version, ifMatch);
     const removed = await removeAllMembers(trx, ctx.orgId, id);

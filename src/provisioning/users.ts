@@ -295,7 +295,7 @@ export async function patchUser(ctx: ScimContext, id: string, body: unknown, ifM
  * @throws ScimError 404, 412.
  */
 export async function deleteUser(ctx: ScimContext, id: string, ifMatch?: string): Promise<void> {
-  await ctx.db.transaction().execute(async (trx) => {
+  await writeTransaction(ctx, async (trx) => {
     const before = await loadRow(trx, ctx.orgId, id, true);
     requireVersion('User', before.id, before.version, ifMatch);
     // Memberships cascade with the row; touch the groups so their versions move.

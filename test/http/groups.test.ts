@@ -387,8 +387,8 @@ describe.each(dialects())('Groups on %s', (dialect) => {
     });
 
     it('ends with the membership of a serial order when overlapping adds and removes of one group run at once', async () => {
-      // Membership-only PATCHes lock the group last (patchMembers); overlapping
-      // member sets make PostgreSQL's lock order matter, so deadlocks must retry, not fail.
+      // Overlapping member sets make PostgreSQL's lock order matter (member users
+      // are locked by their version bump), so deadlocks must retry, not fail.
       const pool = await users(30);
       const g = await createGroup(org, 'Overlapping batches', ids(pool.slice(0, 10)));
       const startVersion = (await org.scim('GET', `/Groups/${g.id}`)).headers.etag as string;
