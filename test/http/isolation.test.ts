@@ -64,6 +64,7 @@ describe.each(dialects())('isolation between orgs on %s', { timeout: 180_000 }, 
   /** Every `METHOD path` the app registered, paths lower-cased (the router ignores case). */
   const allRoutes: string[] = [];
   const routesOf = () => [...new Set(allRoutes)].sort();
+  const notAllowed = new Set<string>();
 
   const db = async () => (await testDatabase(dialect)).db;
 
@@ -148,7 +149,14 @@ describe.each(dialects())('isolation between orgs on %s', { timeout: 180_000 }, 
 
   beforeAll(async () => {
     // createApp's own onRoute hook sees every route, those on the root instance too.
-    c = await consoleApp(dialect, { onRoute: (r) => allRoutes.push(...[r.method].flat().map((m) => `${m} ${r.url.toLowerCase()}`)) });
+    c = await consoleApp(dialect, {
+      onRoute: (r) => {
+        const keys = [r.method].flat().map((m) => `${m} ${r.url.toLowerCase()}`);
+        allRoutes.push(...keys);
+        // The 405s of methods an endpoint does not serve (src/http/scim/method-not-allowed.ts).
+        if ((r.config as { methodNotAllowed?: boolean } | undefined)?.methodNotAllowed) for (const k of keys) notAllowed.add(k);
+      },
+    });
     a = await seed('a');
     b = await seed('b');
     adminA = await signIn(c, a.adminEmail);
@@ -341,6 +349,13 @@ describe.each(dialects())('isolation between orgs on %s', { timeout: 180_000 }, 
           return 'no org data: health, readiness, the OpenAPI document';
         case 'GET /*':
           return [{ as: 'admin', method: 'GET', url: `${slugB}/nothing-here`, expect: notFound }];
+        case 'GET /metrics':
+          return 'process-wide counters without org labels, behind the operator or metrics token (test/http/metrics.test.ts)';
+      }
+      // A method the endpoint does not serve: 405 whatever the id, B's ids included, and nothing read or written.
+      if (notAllowed.has(key) || notAllowed.has(`${method} ${path}`)) {
+        const url = path.replace(/^\/scim\/v2\/users\/:id$/, `/scim/v2/Users/${bu.id}`).replace(/^\/scim\/v2\/groups\/:id$/, `/scim/v2/Groups/${bg.id}`);
+        return [{ as: 'scim', method: method as InjectOptions['method'], url, ...(['GET', 'HEAD', 'DELETE', 'OPTIONS'].includes(method) ? {} : { body: userDoc }), expect: (r) => expect(r.status).toBe(405) }];
       }
       if (/^[A-Z]+ \/api\/v1\/docs(\/|$)/.test(key) || /^[A-Z]+ \/console(\/|$)/.test(key)) return 'static files: the API browser and the console';
       if (/^[A-Z]+ \/\*$/.test(key)) return [{ as: 'admin', method: method as InjectOptions['method'], url: `${slugB}/nothing-here`, expect: notFound }];

@@ -48,6 +48,8 @@ export function registerMethodNotAllowed(app: FastifyInstance, routes: RouteMeth
       scope.route({
         method: missing,
         url: path,
+        // Lets a route inventory (test/http/isolation.test.ts) tell these apart from served routes.
+        config: { methodNotAllowed: true },
         handler: async (req, reply) => {
           reply.header('Allow', allow);
           throw new ScimError(405, undefined, `${req.method} is not supported on ${req.url.split('?')[0]}; this endpoint allows ${allow}`);
