@@ -45,6 +45,14 @@ const envSchema = z.object({
     }
     return list;
   }),
+  /** PostgreSQL connections one instance opens (pg pool `max`). */
+  SCIMD_DB_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
+  /** Seconds a request waits for a PostgreSQL connection before it answers 503. */
+  SCIMD_DB_CONNECT_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(300).default(5),
+  /** Seconds a PostgreSQL query may wait for its answer before the request answers 503; 0: no limit. */
+  SCIMD_DB_QUERY_TIMEOUT_SECONDS: z.coerce.number().min(0).max(3600).default(30),
+  /** Seconds `serve` waits after SIGTERM/SIGINT for in-flight requests before it exits anyway (exit code 1). */
+  SCIMD_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(3600).default(25),
   SCIMD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -65,6 +73,12 @@ export interface Config {
   /** Fastify `trustProxy`: false, true, or the trusted proxies' addresses. */
   trustProxy: boolean | string[];
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** PostgreSQL pool: connections, and the connect/query timeouts in milliseconds (0: no query limit). */
+  dbPoolSize: number;
+  dbConnectTimeoutMs: number;
+  dbQueryTimeoutMs: number;
+  /** Milliseconds between SIGTERM and a forced exit. */
+  shutdownGraceMs: number;
 }
 
 /** Thrown when an environment variable has a bad value; its message lists every problem. */
@@ -97,5 +111,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sessionMaxHours: e.SCIMD_SESSION_MAX_HOURS,
     trustProxy: e.SCIMD_TRUST_PROXY,
     logLevel: e.SCIMD_LOG_LEVEL,
+    dbPoolSize: e.SCIMD_DB_POOL_SIZE,
+    dbConnectTimeoutMs: Math.round(e.SCIMD_DB_CONNECT_TIMEOUT_SECONDS * 1000),
+    dbQueryTimeoutMs: Math.round(e.SCIMD_DB_QUERY_TIMEOUT_SECONDS * 1000),
+    shutdownGraceMs: Math.round(e.SCIMD_SHUTDOWN_GRACE_SECONDS * 1000),
   });
 }
