@@ -12,8 +12,8 @@ import { safeError } from './http/errors.js';
 
 /**
  * Starts the server; resolves once it listens. `close()` stops it gracefully:
- * no new connections, requests in flight finish (a request arriving on a kept-alive
- * connection gets 503 + Retry-After), queued activity rows are written, then
+ * new connections are refused, requests on connections already accepted are
+ * served (with `Connection: close`), queued activity rows are written, then
  * the database closes (PGlite cleanly, so the next start needs no recovery).
  * @throws ConfigError, database errors.
  */

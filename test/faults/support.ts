@@ -147,3 +147,34 @@ export async function newOrg(origin: string, slug: string): Promise<{ slug: stri
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Pino's JSON log lines the server printed so far. */
+export function logLines(s: Scimd): { msg?: string; req?: { method?: string; url?: string }; reqId?: string; res?: { statusCode?: number } }[] {
+  return s
+    .output()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => {
+      try {
+        return JSON.parse(l);
+      } catch {
+        return {};
+      }
+    });
+}
+
+/** Waits until the server has logged `count` incoming requests matching `method` and `url` (needs SCIMD_LOG_LEVEL=info). */
+export async function receivedRequests(s: Scimd, method: string, url: RegExp, count: number, timeoutMs = 60_000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ids = logLines(s)
+      .filter((l) => l.msg === 'incoming request' && l.req?.method === method && url.test(l.req?.url ?? ''))
+      .map((l) => l.reqId!);
+    if (ids.length >= count) return ids;
+    if (Date.now() > deadline) throw new Error(`the server logged ${ids.length} of ${count} ${method} ${url} requests:\n${s.output().slice(-2000)}`);
+    await sleep(20);
+  }
+}
+
+/** True when the server has logged the completion of request `reqId`. */
+export const completed = (s: Scimd, reqId: string) => logLines(s).some((l) => l.msg === 'request completed' && l.reqId === reqId);
