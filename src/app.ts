@@ -113,6 +113,11 @@ export function createApp(deps: AppDeps): FastifyInstance {
     // and the HTTP parser's own (431, broken chunking) answer in the SCIM error shape too.
     frameworkErrors: onError,
     clientErrorHandler: clientErrorHandler,
+    // Graceful shutdown: once close() starts, the listener refuses new connections and a
+    // request on a connection accepted before is still served, with `Connection: close`
+    // (Fastify adds it). Fastify's default would answer such a request 503, and a request
+    // the client sent before SIGTERM would fail (test/faults/shutdown.test.ts).
+    return503OnClosing: false,
   });
 
   if (deps.onRoute) app.addHook('onRoute', deps.onRoute);
@@ -123,6 +128,16 @@ export function createApp(deps: AppDeps): FastifyInstance {
   app.setErrorHandler(onError);
   app.setNotFoundHandler(notFoundHandler);
   registerSecurityHeaders(app, deps.publicUrl);
+  // A response that leaves after close() began (a request that was running at SIGTERM)
+  // closes its kept-alive connection too, so the client's next request goes to a
+  // listener that is open (another instance) instead of waiting on this one.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_req, reply) => {
+    if (closing) reply.header('Connection', 'close');
+  });
 
   // Readiness (a load balancer's check): the database answers and has every migration this build knows.
   app.get('/readyz', async (_req, reply) => {

@@ -8,11 +8,33 @@ import { migrateToLatest, openDatabase } from './db/connect.js';
 import { loadOrCreateOperatorToken } from './operator-token.js';
 import { schedulePruning } from './activity/retention.js';
 import { scheduleAnalyze } from './db/maintenance.js';
+import { safeError } from './http/errors.js';
 
-/** Starts the server; resolves once it listens. @throws ConfigError, database errors. */
+/**
+ * Starts the server; resolves once it listens. `close()` stops it gracefully:
+ * new connections are refused, requests on connections already accepted are
+ * served (with `Connection: close`), queued activity rows are written, then
+ * the database closes (PGlite cleanly, so the next start needs no recovery).
+ * @throws ConfigError, database errors.
+ */
 export async function serve(config: Readonly<Config> = loadConfig()): Promise<{ close(): Promise<void>; url: string }> {
-  const handle = await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir });
-  await migrateToLatest(handle.db);
+  let log: (err: Error) => void = (err) => console.error(`database connection lost: ${err.message}`);
+  const pool = { poolSize: config.dbPoolSize, connectTimeoutMs: config.dbConnectTimeoutMs, onIdleError: (err: Error) => log(err) };
+  let handle;
+  if (config.databaseUrl) {
+    // Migrations run on a connection of their own without the query timeout: a new
+    // index on a large table may take longer than any request should.
+    const migrating = await openDatabase({ url: config.databaseUrl }, { ...pool, poolSize: 1 });
+    try {
+      await migrateToLatest(migrating.db);
+    } finally {
+      await migrating.close();
+    }
+    handle = await openDatabase({ url: config.databaseUrl }, { ...pool, queryTimeoutMs: config.dbQueryTimeoutMs });
+  } else {
+    handle = await openDatabase({ dataDir: config.dataDir });
+    await migrateToLatest(handle.db);
+  }
   const operator = loadOrCreateOperatorToken(config.dataDir, config.operatorToken);
   const app = createApp({
     db: handle.db,
@@ -36,6 +58,7 @@ export async function serve(config: Readonly<Config> = loadConfig()): Promise<{ 
     metricsToken: config.metricsToken,
     poolStats: handle.poolStats,
   });
+  log = (err) => app.log.warn({ err: safeError(err) }, 'an idle database connection failed; the pool replaced it');
   const address = await app.listen({ port: config.port, host: config.host });
   const where = handle.kind === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)';
   console.log(`scimd listening on ${address} (database: ${where})`);

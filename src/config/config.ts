@@ -70,6 +70,14 @@ const envSchema = z.object({
   SCIMD_AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(20),
   /** That window, seconds, from the address's first counted failure. */
   SCIMD_AUTH_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  /** PostgreSQL connections one instance opens (pg pool `max`). */
+  SCIMD_DB_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
+  /** Seconds a request waits for a PostgreSQL connection before it answers 503. */
+  SCIMD_DB_CONNECT_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(300).default(5),
+  /** Seconds a PostgreSQL query may wait for its answer before the request answers 503; 0: no limit. */
+  SCIMD_DB_QUERY_TIMEOUT_SECONDS: z.coerce.number().min(0).max(3600).default(30),
+  /** Seconds `serve` waits after SIGTERM/SIGINT for in-flight requests before it exits anyway (exit code 1). */
+  SCIMD_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(3600).default(25),
   SCIMD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -101,6 +109,12 @@ export interface Config {
   /** The window of authFailureLimit, seconds. */
   authFailureWindowSeconds: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** PostgreSQL pool: connections, and the connect/query timeouts in milliseconds (0: no query limit). */
+  dbPoolSize: number;
+  dbConnectTimeoutMs: number;
+  dbQueryTimeoutMs: number;
+  /** Milliseconds between SIGTERM and a forced exit. */
+  shutdownGraceMs: number;
 }
 
 /** Thrown when an environment variable has a bad value; its message lists every problem. */
@@ -141,5 +155,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     authFailureLimit: e.SCIMD_AUTH_FAILURE_LIMIT,
     authFailureWindowSeconds: e.SCIMD_AUTH_FAILURE_WINDOW_SECONDS,
     logLevel: e.SCIMD_LOG_LEVEL,
+    dbPoolSize: e.SCIMD_DB_POOL_SIZE,
+    dbConnectTimeoutMs: Math.round(e.SCIMD_DB_CONNECT_TIMEOUT_SECONDS * 1000),
+    dbQueryTimeoutMs: Math.round(e.SCIMD_DB_QUERY_TIMEOUT_SECONDS * 1000),
+    shutdownGraceMs: Math.round(e.SCIMD_SHUTDOWN_GRACE_SECONDS * 1000),
   });
 }

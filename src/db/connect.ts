@@ -33,6 +33,18 @@ export interface PoolStats {
   waiting: number;
 }
 
+/** How the PostgreSQL pool behaves (PGlite ignores these: it has no connections). */
+export interface PoolOptions {
+  /** Most connections this process opens (default 10). */
+  poolSize?: number;
+  /** Milliseconds to wait for a connection before the query fails (default 5000). */
+  connectTimeoutMs?: number;
+  /** Milliseconds a query may wait for its answer before it fails (`pg` query_timeout); 0 or unset: no limit. */
+  queryTimeoutMs?: number;
+  /** Told about an idle connection's failure (the pool has discarded it). */
+  onIdleError?: (err: Error) => void;
+}
+
 /** Where to connect: `{url}` for PostgreSQL, `{dataDir}` for PGlite (`memory://` keeps it in memory). */
 export type DatabaseTarget = { url: string } | { dataDir: string; loadDataDir?: Blob };
 
@@ -45,14 +57,35 @@ pg.types.setTypeParser(20, (v: string) => v);
  * @throws DataDirLockedError when another process holds the data folder; when
  * PostgreSQL is unreachable or the folder cannot be opened.
  */
-export async function openDatabase(target: DatabaseTarget, options: { poolSize?: number } = {}): Promise<DatabaseHandle> {
+export async function openDatabase(target: DatabaseTarget, options: PoolOptions = {}): Promise<DatabaseHandle> {
   if ('url' in target) {
     // JIT compiles any plan costed above jit_above_cost, which at a million users
     // includes a deep page: ~7 ms of compiling for a query that runs in less
     // (docs/benchmarks.md). scimd's queries are all short; no JIT pays off. Set as a
     // startup option (no extra statement), after any `options` the URL gives.
     const urlOptions = new URL(target.url).searchParams.get('options');
-    const pool = new pg.Pool({ connectionString: target.url, max: options.poolSize ?? 10, options: [urlOptions, '-c jit=off'].filter(Boolean).join(' ') });
+    const pool = new pg.Pool({
+      connectionString: target.url,
+      max: options.poolSize ?? 10,
+      options: [urlOptions, '-c jit=off'].filter(Boolean).join(' '),
+      // Without a bound, a request waits forever for a connection to a database that
+      // does not answer; with one it fails and answers 503 (src/http/errors.ts).
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+      // 0 means none (pg's own default): `scimd migrate` and the start-up migration may run long.
+      ...(options.queryTimeoutMs ? { query_timeout: options.queryTimeoutMs } : {}),
+      // A peer that vanished without closing (a failover, a cut network) is noticed by TCP keepalive.
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+    });
+    // An idle pooled connection that dies (PostgreSQL restarted, a proxy cut it) makes
+    // the pool emit 'error'; unheard, that event ends the process. The pool has
+    // already dropped the connection and opens a fresh one on the next checkout.
+    pool.on('error', (err) => options.onIdleError?.(err));
+    // A connection that dies while checked out but between queries (inside a
+    // transaction, say) emits 'error' on its client, where the pool does not
+    // listen: that too ended the process (found by test/faults/outage.test.ts). The
+    // query that follows fails and the pool discards the client on release.
+    pool.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }), close: () => db.destroy() };
   }

@@ -83,6 +83,11 @@ class PGliteDriver implements Driver {
   async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
+    // PGlite answers through promises alone, so a chain of transactions (a Bulk of a
+    // thousand creates) never gave the event loop a turn: no connection was accepted,
+    // no timer ran and SIGTERM was not heard until it ended (test/faults/shutdown.test.ts).
+    // One macrotask turn per transaction lets them in.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const release = await this.lock.acquire();
     const conn = new PGliteConnection(this.pglite);
     this.releases.set(conn, release);

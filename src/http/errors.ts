@@ -4,11 +4,20 @@
  * own (bad JSON, body too large, unsupported media type) and unknown routes;
  * under `/api` errors are `{statusCode, error, message}` JSON. Internal failures
  * answer 500 with a generic detail: driver messages and stacks stay in the log.
+ * A database that cannot be reached answers 503 with `Retry-After` in either
+ * shape (src/db/errors.ts isDatabaseUnavailable says which errors those are).
  */
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ScimError } from '../scim/errors.js';
 import { SCIM_CONTENT_TYPE } from '../scim/messages.js';
+import { isDatabaseUnavailable } from '../db/errors.js';
+
+/** Seconds a client is told to wait (Retry-After) when the database is unavailable or the server is stopping. */
+export const RETRY_AFTER_SECONDS = 5;
+
+/** The 503 of a database outage; its detail never carries the driver's message (it may name hosts). */
+export const databaseUnavailable = () => new ScimError(503, undefined, 'The database is unavailable; retry the request later (a write whose answer was lost either happened whole or not at all)');
 
 /** An admin API error with a status and a message for a person. */
 export class AdminError extends Error {
@@ -79,7 +88,13 @@ export function errorHandler(maxPayloadBytes: number) {
     const fromDb = fromDatabase(err);
     // Log what went wrong, never the query's parameters (they hold client data and password hashes).
     if (fromDb) req.log.warn({ err: safeError(err) }, 'database refused client data');
-    const known = err instanceof ScimError ? err : err instanceof AdminError ? new ScimError(err.statusCode, undefined, err.message) : (fromDb ?? fromFastify(err, maxPayloadBytes));
+    const unavailable = !fromDb && !(err instanceof ScimError) && !(err instanceof AdminError) && isDatabaseUnavailable(err);
+    if (unavailable) req.log.warn({ err: safeError(err) }, 'database unavailable');
+    const known =
+      err instanceof ScimError ? err
+      : err instanceof AdminError ? new ScimError(err.statusCode, undefined, err.message)
+      : unavailable ? databaseUnavailable()
+      : (fromDb ?? fromFastify(err, maxPayloadBytes));
     const scimErr = known ?? new ScimError(500, undefined, 'Internal server error; the request was not applied. The server log has the details.');
     if (!known) req.log.error({ err: safeError(err) }, 'unhandled error');
     if (req.scimActivity) {
@@ -87,6 +102,8 @@ export function errorHandler(maxPayloadBytes: number) {
       req.scimActivity.recorded = false;
       req.scimActivity.error = scimErr;
     }
+    // An outage is temporary (RFC 9110 §15.6.4): say when to come back, in both APIs.
+    if (scimErr.status === 503) reply.header('Retry-After', String(RETRY_AFTER_SECONDS));
     if (isScimPath(req.url)) return sendScimError(reply, scimErr);
     return reply.code(scimErr.status).send({ statusCode: scimErr.status, error: REASONS[scimErr.status] ?? 'Error', message: scimErr.detail });
   };
