@@ -1,0 +1,158 @@
+/**
+ * Property tests of the filter parser (RFC 7644 §3.4.2.2), the PATCH path parser
+ * (§3.5.2) and the in-memory evaluator, issue 6 "Hostile input":
+ * - printing is the inverse of parsing, for random ASTs and random texts;
+ * - random and mutated input gives an AST or a ScimError 400 with the right
+ *   `scimType`, never another exception (no TypeError, no stack overflow).
+ * Runs and seed are printed by `propertyOptions` (test/property/options.ts).
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ScimError } from '../../src/scim/errors.js';
+import type { Filter } from '../../src/scim/filter/ast.js';
+import { compileFilter } from '../../src/scim/filter/evaluate.js';
+import { MAX_FILTER_DEPTH, MAX_FILTER_LENGTH, parseFilter } from '../../src/scim/filter/parse.js';
+import { parsePatchPath } from '../../src/scim/filter/patch-path.js';
+import { printFilter } from '../../src/scim/filter/print.js';
+import { groupResourceType, userResourceType } from '../../src/scim/schemas/resource-types.js';
+import { filterAst, filterText, mutated, patchPathText } from './filter-arbitraries.js';
+import { propertyOptions } from './options.js';
+
+/** Runs `fn`; returns its result, or the ScimError it threw after checking status and scimType. Any other throw fails the property. */
+function resultOrScimError<T>(fn: () => T, scimType: string): T | ScimError {
+  try {
+    return fn();
+  } catch (e) {
+    if (!(e instanceof ScimError)) throw new Error(`expected a ScimError, got ${String(e)}`, { cause: e });
+    expect(e.status).toBe(400);
+    expect(e.scimType).toBe(scimType);
+    expect(e.detail).toMatch(/\S/);
+    return e;
+  }
+}
+
+/** Deep-equal, and `-0` stays `-0` (toStrictEqual alone would also pass if the printer wrote `0`… it does not: Object.is). */
+const expectSameAst = (actual: Filter, expected: Filter) => expect(actual).toStrictEqual(expected);
+
+describe('printFilter ∘ parseFilter', () => {
+  it('parseFilter(printFilter(ast)) is the same AST, for random ASTs', () => {
+    fc.assert(
+      fc.property(filterAst, (ast) => {
+        const text = printFilter(ast);
+        fc.pre(text.length <= MAX_FILTER_LENGTH);
+        expectSameAst(parseFilter(text), ast);
+      }),
+      propertyOptions('filter AST round trip', 6000),
+    );
+  });
+
+  it('parse(print(parse(t))) is parse(t), for random filter texts in client spellings', () => {
+    fc.assert(
+      fc.property(filterText, (text) => {
+        fc.pre(text.length <= MAX_FILTER_LENGTH);
+        const ast = parseFilter(text);
+        expectSameAst(parseFilter(printFilter(ast)), ast);
+        // Canonical: printing again changes nothing.
+        expect(printFilter(parseFilter(printFilter(ast)))).toBe(printFilter(ast));
+      }),
+      propertyOptions('filter text round trip', 4000),
+    );
+  });
+});
+
+describe('parseFilter on hostile input', () => {
+  const check = (text: string) => {
+    const r = resultOrScimError(() => parseFilter(text), 'invalidFilter');
+    if (r instanceof ScimError) return;
+    // Whatever parses also prints and parses back, as long as the print fits.
+    const printed = printFilter(r);
+    if (printed.length <= MAX_FILTER_LENGTH) expectSameAst(parseFilter(printed), r);
+  };
+
+  it('random strings: an AST or 400 invalidFilter', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme-ascii', maxLength: 200 })), check),
+      propertyOptions('random filter strings', 4000),
+    );
+  });
+
+  it('mutated valid filters (insert, delete, replace, truncate, repeat, wrap): an AST or 400 invalidFilter', () => {
+    fc.assert(fc.property(mutated(filterText), check), propertyOptions('mutated filters', 6000));
+  });
+
+  it('deep nesting and thousands of clauses: an AST or 400 invalidFilter, never a stack overflow', () => {
+    const shapes = fc.oneof(
+      fc.integer({ min: 1, max: 3000 }).map((n) => `${'not ('.repeat(n)}a pr${')'.repeat(n)}`),
+      fc.integer({ min: 1, max: 3000 }).map((n) => `${'('.repeat(n)}a pr${')'.repeat(n)}`),
+      fc.integer({ min: 1, max: 3000 }).map((n) => `${'('.repeat(n)}a pr`),
+      fc.integer({ min: 1, max: 2000 }).map((n) => `${'a['.repeat(n)}b pr${']'.repeat(n)}`),
+      fc.integer({ min: 1, max: 1000 }).map((n) => Array.from({ length: n }, (_, i) => `a${i} eq ${i}`).join(i2op(n))),
+      fc.integer({ min: 1, max: 5000 }).map((n) => 'a pr and '.repeat(n) + 'b pr'),
+      fc.integer({ min: 1, max: 2000 }).map((n) => `emails[${'type eq "w" or '.repeat(n)}type pr]`),
+    );
+    fc.assert(fc.property(shapes, check), propertyOptions('nested and long filters', 300));
+  });
+
+  it('nesting exactly at and just over the limit', () => {
+    expect(parseFilter(`${'('.repeat(MAX_FILTER_DEPTH)}a pr${')'.repeat(MAX_FILTER_DEPTH)}`)).toStrictEqual({ kind: 'present', path: { attr: 'a' } });
+    const e = resultOrScimError(() => parseFilter(`${'('.repeat(MAX_FILTER_DEPTH + 1)}a pr${')'.repeat(MAX_FILTER_DEPTH + 1)}`), 'invalidFilter');
+    expect(e).toBeInstanceOf(ScimError);
+    // 300 `or` clauses fit in the length limit and parse iteratively.
+    const many = Array.from({ length: 300 }, (_, i) => `a eq ${i}`).join(' or ');
+    expect(many.length).toBeLessThanOrEqual(MAX_FILTER_LENGTH);
+    expect(printFilter(parseFilter(many))).toBe(many);
+  });
+});
+
+const i2op = (n: number) => (n % 2 ? ' or ' : ' and ');
+
+describe('parsePatchPath on hostile input', () => {
+  const check = (text: string) => void resultOrScimError(() => parsePatchPath(text), 'invalidPath');
+
+  it('valid paths parse, and their value filters print back', () => {
+    fc.assert(
+      fc.property(patchPathText, (text) => {
+        const p = parsePatchPath(text);
+        // The element filter's paths are relative (`$ref` is no top-level name), so it re-parses inside its brackets.
+        if (p.filter) expect(parsePatchPath(`${p.path.attr}[${printFilter(p.filter)}]`).filter).toStrictEqual(p.filter);
+      }),
+      propertyOptions('valid patch paths', 2000),
+    );
+  });
+
+  it('random strings and mutated paths: a PatchPath or 400 invalidPath', () => {
+    fc.assert(fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), mutated(patchPathText)), check), propertyOptions('hostile patch paths', 5000));
+  });
+});
+
+describe('compileFilter on parsed filters', () => {
+  // Real attribute names, so that many filters compile and the predicates run.
+  const realFilter = filterText.filter((t) => t.length <= MAX_FILTER_LENGTH);
+  const element = fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.dictionary(fc.constantFrom('userName', 'emails', 'active', 'name', 'meta', 'title'), fc.jsonValue({ maxDepth: 2 })));
+
+  it('compiles to a predicate or throws 400 invalidFilter; the predicate never throws', () => {
+    fc.assert(
+      fc.property(fc.oneof(realFilter, fc.constantFrom(...REAL_FILTERS)), fc.constantFrom(userResourceType, groupResourceType), fc.array(element, { maxLength: 4 }), (text, rt, elements) => {
+        const r = resultOrScimError(() => parseFilter(text), 'invalidFilter');
+        if (r instanceof ScimError) return;
+        const compiled = resultOrScimError(() => compileFilter(r, { rt }), 'invalidFilter');
+        if (compiled instanceof ScimError) return;
+        for (const el of elements) expect(typeof compiled(el)).toBe('boolean');
+      }),
+      propertyOptions('compiled filters', 3000),
+    );
+  });
+});
+
+const REAL_FILTERS = [
+  'userName eq "a"',
+  'emails[type eq "work" and primary eq true].value co "@"',
+  'meta.lastModified gt "2011-05-13T04:42:34Z"',
+  'active eq "True" or not (title pr)',
+  'name.givenName sw "A" and emails.value ew ".com"',
+  'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value eq "x"',
+  'members[value eq "1"] or displayName co "x"',
+  'meta.created le 5',
+  'active gt true',
+  'emails[type eq null]',
+];
