@@ -48,7 +48,7 @@ export const numberValue = fc.oneof(
 export const compareValue: fc.Arbitrary<CompareValue> = fc.oneof(stringValue, numberValue, fc.boolean(), fc.constant(null));
 
 /** Plain objects like JSON.parse makes (fast-check may otherwise build null-prototype ones). */
-const record = <T extends Record<string, fc.Arbitrary<unknown>>>(model: T) => fc.record(model, { noNullPrototype: true });
+const record = <T extends object>(model: { [K in keyof T]: fc.Arbitrary<T[K]> }): fc.Arbitrary<T> => fc.record<T>(model, { noNullPrototype: true });
 
 const withOptional = <T extends object>(base: T, key: string, value: unknown): T => (value === undefined ? base : { ...base, [key]: value });
 

@@ -1,0 +1,107 @@
+/**
+ * Property tests of the PATCH engine (RFC 7644 §3.5.2), issue 6 "Hostile input":
+ * random stored User and Group documents × random and mutated PatchOp bodies.
+ * Every request either yields a document that passes the ingress validation a
+ * POST/PUT body gets before it is stored (`normalizeResource`: it is a fixed
+ * point of `normalizeDocument`), or fails with a ScimError 400 whose `scimType`
+ * RFC 7644 §3.12 defines for PATCH; never another exception, and neither the
+ * stored document nor the request body is modified.
+ */
+import fc from 'fast-check';
+import { isDeepStrictEqual } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { ScimError } from '../../src/scim/errors.js';
+import { applyPatch, parsePatchRequest, patchedPassword, splitGroupPatch } from '../../src/scim/patch/index.js';
+import { groupResourceType, userResourceType, type ResourceTypeDef } from '../../src/scim/schemas/resource-types.js';
+import { isPlainObject, normalizeDocument, type ScimDocument } from '../../src/scim/schemas/validate.js';
+import { propertyOptions } from './options.js';
+import { attributesOf, patchBody, storedDocument } from './scim-arbitraries.js';
+
+/** The RFC 7644 §3.12 keywords a PATCH may answer with status 400. */
+const PATCH_SCIM_TYPES = ['invalidSyntax', 'invalidPath', 'invalidValue', 'invalidFilter', 'noTarget', 'mutability'];
+
+/** What the server stores for `body` PATCHed onto `doc`, as src/provisioning/{users,groups}.ts computes it. */
+function patchAsServer(rt: ResourceTypeDef, doc: ScimDocument, body: unknown): ScimDocument {
+  const ops = parsePatchRequest(body);
+  if (rt.name === 'Group') {
+    const { memberChanges, otherOps } = splitGroupPatch(ops);
+    for (const c of memberChanges) if (c.kind !== 'removeAll') for (const v of c.values) expect(typeof v).toBe('string');
+    return applyPatch(rt, doc, otherOps);
+  }
+  const next = applyPatch(rt, doc, ops);
+  const password = patchedPassword(rt, ops);
+  expect(password === undefined || typeof password === 'string').toBe(true);
+  return next;
+}
+
+/**
+ * A document the store accepts: plain JSON, canonical (re-validating it changes
+ * nothing), no server-owned or write-only attribute, the required name present,
+ * at most one `primary` per list, no empty values.
+ */
+export function expectStorable(rt: ResourceTypeDef, doc: ScimDocument): void {
+  expect(JSON.parse(JSON.stringify(doc))).toStrictEqual(doc);
+  expect(normalizeDocument(rt, doc)).toStrictEqual(doc);
+  for (const key of ['id', 'meta', 'password', 'groups', 'members']) expect(doc).not.toHaveProperty(key);
+  const required = rt.schema.attributes.find((a) => a.required)!.name;
+  expect(typeof doc[required] === 'string' && doc[required].trim() !== '').toBe(true);
+  const expectedSchemas = [rt.schema.id, ...rt.extensions.map((e) => e.schema.id).filter((id) => id in doc)];
+  expect(doc.schemas).toStrictEqual(expectedSchemas);
+  for (const { def, uri, extension } of attributesOf(rt)) {
+    const holder = extension ? doc[uri] : doc;
+    const v = isPlainObject(holder) ? holder[def.name] : undefined;
+    if (v === undefined) continue;
+    expect(v).not.toBeNull();
+    if (def.multiValued) {
+      expect(Array.isArray(v) && v.length > 0).toBe(true);
+      expect((v as unknown[]).filter((el) => isPlainObject(el) && el.primary === true).length).toBeLessThanOrEqual(1);
+    }
+    if (def.type === 'complex') for (const el of def.multiValued ? (v as unknown[]) : [v]) expect(isPlainObject(el) && Object.keys(el).length > 0).toBe(true);
+  }
+}
+
+/**
+ * Deep equality by prototype, not by `.constructor`: a JSON body may have an own
+ * key "constructor", which would fool toStrictEqual's class check.
+ */
+function expectUnchanged(actual: unknown, before: unknown): void {
+  if (!isDeepStrictEqual(actual, before)) expect(JSON.stringify(actual)).toBe(JSON.stringify(before));
+  expect(isDeepStrictEqual(actual, before)).toBe(true);
+}
+
+describe.each([userResourceType, groupResourceType])('PATCH engine on random $name documents', (rt) => {
+  it('stored documents are canonical: the ingress validator is idempotent', () => {
+    fc.assert(fc.property(storedDocument(rt), (doc) => expectStorable(rt, doc)), propertyOptions(`${rt.name} documents`, 500));
+  });
+
+  it('random and mutated PatchOp bodies: a storable document or a 400 ScimError; inputs unchanged', () => {
+    const outcomes = { applied: 0, refused: 0 };
+    fc.assert(
+      fc.property(storedDocument(rt), patchBody(rt), (doc, generated) => {
+        // The body exactly as the route receives it from JSON.parse.
+        const body: unknown = JSON.parse(JSON.stringify(generated));
+        const docBefore = structuredClone(doc);
+        const bodyBefore = structuredClone(body);
+        let next: ScimDocument | undefined;
+        try {
+          next = patchAsServer(rt, doc, body);
+        } catch (e) {
+          if (!(e instanceof ScimError)) throw new Error(`expected a ScimError, got ${String(e)}`, { cause: e });
+          expect(e.status).toBe(400);
+          expect(PATCH_SCIM_TYPES).toContain(e.scimType);
+          expect(e.detail).toMatch(/\S/);
+        }
+        expectUnchanged(doc, docBefore);
+        expectUnchanged(body, bodyBefore);
+        if (next === undefined) return void outcomes.refused++;
+        outcomes.applied++;
+        expectStorable(rt, next);
+      }),
+      propertyOptions(`${rt.name} PATCH`, rt.name === 'User' ? 3000 : 2000),
+    );
+    console.log(`${rt.name} PATCH outcomes: ${outcomes.applied} applied, ${outcomes.refused} refused (includes shrinking runs)`);
+    // Both outcomes must be common, or the generators test only one side.
+    expect(outcomes.applied).toBeGreaterThan(300 * Number(process.env.PROPERTY_RUNS_SCALE || 1));
+    expect(outcomes.refused).toBeGreaterThan(200);
+  });
+});
