@@ -98,8 +98,8 @@ export const elementFilterAst = (names: fc.Arbitrary<string>, maxDepth = 3): fc.
 
 // ---- texts ----
 
-const randomCase = (word: string) =>
-  fc.array(fc.boolean(), { minLength: word.length, maxLength: word.length }).map((up) => [...word].map((c, i) => (up[i] ? c.toUpperCase() : c.toLowerCase())).join(''));
+/** The keyword in a random letter case (one random bit per letter). */
+const randomCase = (word: string) => fc.nat().map((bits) => [...word].map((c, i) => ((bits >> i % 31) & 1 ? c.toUpperCase() : c.toLowerCase())).join(''));
 
 const space = fc.stringMatching(/^[ \t\n\r]{1,3}$/);
 /** Optional whitespace around self-delimiting tokens (parentheses, brackets, strings). */

@@ -19,7 +19,8 @@ const record = <T extends object>(model: { [K in keyof T]: fc.Arbitrary<T[K]> })
 export const anyCase = (word: string) =>
   fc.oneof(
     { weight: 3, arbitrary: fc.constant(word) },
-    { weight: 1, arbitrary: fc.array(fc.boolean(), { minLength: word.length, maxLength: word.length }).map((up) => [...word].map((c, i) => (up[i] ? c.toUpperCase() : c.toLowerCase())).join('')) },
+    // One random bit per letter (cycling after 31), cheaper to generate than an array of booleans.
+    { weight: 1, arbitrary: fc.nat().map((bits) => [...word].map((c, i) => ((bits >> i % 31) & 1 ? c.toUpperCase() : c.toLowerCase())).join('')) },
   );
 
 const dateTime = fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString());
@@ -209,6 +210,18 @@ export function patchPath(rt: ResourceTypeDef): fc.Arbitrary<PathChoice> {
 
 // ---- PatchOp bodies ----
 
+/**
+ * Keys that reach the prototype when a server copies them with `obj[key] = v`:
+ * JSON.parse makes "__proto__" an own key, and so does this (spread copies it as
+ * an own key too). A test checks that `Object.prototype` stays clean.
+ */
+export const prototypeKeys = fc.constantFrom(
+  JSON.parse('{"__proto__": {"polluted": "yes"}}') as Record<string, unknown>,
+  JSON.parse('{"constructor": {"prototype": {"polluted": "yes"}}}') as Record<string, unknown>,
+  JSON.parse('{"name": {"__proto__": {"polluted": "yes"}, "givenName": "A"}}') as Record<string, unknown>,
+  JSON.parse('{"emails": [{"__proto__": {"polluted": "yes"}, "value": "a@b.c"}]}') as Record<string, unknown>,
+);
+
 /** A whole-schema value: keys of that schema and some that are not. */
 const schemaValue = fc.dictionary(fc.constantFrom('department', 'Manager', 'costCenter', 'displayName', 'externalId', 'nope', 'manager.value'), text, { maxKeys: 3, noNullPrototype: true });
 
@@ -218,11 +231,11 @@ function pathlessValue(rt: ResourceTypeDef): fc.Arbitrary<Record<string, unknown
   const extension = rt.extensions.length
     ? fc.tuple(anyCase(ENTERPRISE_USER_SCHEMA), fc.dictionary(fc.constantFrom('department', 'Manager', 'costCenter', 'nope', 'manager.value'), someValue(undefined), { maxKeys: 3, noNullPrototype: true }))
     : fc.constant(undefined);
-  return fc.tuple(fc.array(entry, { maxLength: 4 }), fc.option(extension, { nil: undefined }), fc.boolean()).map(([entries, ext, withSchemas]) => {
+  return fc.tuple(fc.array(entry, { maxLength: 4 }), fc.option(extension, { nil: undefined }), fc.boolean(), fc.option(prototypeKeys, { nil: undefined, freq: 10 })).map(([entries, ext, withSchemas, hostile]) => {
     const value: Record<string, unknown> = Object.fromEntries(entries);
     if (ext) value[ext[0]] = ext[1];
     if (withSchemas) value.schemas = [rt.schema.id];
-    return value;
+    return hostile ? { ...value, ...hostile } : value;
   });
 }
 
