@@ -11,11 +11,11 @@ import fc from 'fast-check';
 import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ScimError } from '../../src/scim/errors.js';
-import { applyPatch, parsePatchRequest, patchedPassword, splitGroupPatch } from '../../src/scim/patch/index.js';
+import { applyPatch, parsePatchRequest, PATCH_OP_SCHEMA, patchedPassword, splitGroupPatch } from '../../src/scim/patch/index.js';
 import { groupResourceType, userResourceType, type ResourceTypeDef } from '../../src/scim/schemas/resource-types.js';
-import { isPlainObject, normalizeDocument, type ScimDocument } from '../../src/scim/schemas/validate.js';
+import { isPlainObject, normalizeAttributeValue, normalizeDocument, type ScimDocument } from '../../src/scim/schemas/validate.js';
 import { propertyOptions } from './options.js';
-import { attributesOf, patchBody, storedDocument } from './scim-arbitraries.js';
+import { attributesOf, elementValue, patchBody, storedDocument } from './scim-arbitraries.js';
 
 /** The RFC 7644 §3.12 keywords a PATCH may answer with status 400. */
 const PATCH_SCIM_TYPES = ['invalidSyntax', 'invalidPath', 'invalidValue', 'invalidFilter', 'noTarget', 'mutability'];
@@ -107,3 +107,54 @@ describe.each([userResourceType, groupResourceType])('PATCH engine on random $na
     // A few seconds alone; generous for a CI machine shared with other suites.
   }, 120_000);
 });
+
+describe('PATCH semantics on random User documents', () => {
+  const rt = userResourceType;
+  const simple = attributesOf(rt).filter(({ def }) => def.type !== 'complex' && !def.multiValued && def.mutability === 'readWrite');
+  const multi = attributesOf(rt).filter(({ def }) => def.type === 'complex' && def.multiValued && def.mutability === 'readWrite');
+  const apply = (doc: ScimDocument, Operations: unknown[]) => applyPatch(rt, doc, parsePatchRequest({ schemas: [PATCH_OP_SCHEMA], Operations }));
+
+  it('replace of a simple attribute stores the value (RFC 7644 §3.5.2.3); remove takes it away (§3.5.2.2)', () => {
+    const target = fc.constantFrom(...simple).chain((a) => fc.tuple(fc.constant(a), elementValue(a.def)));
+    fc.assert(
+      fc.property(storedDocument(rt), target, (doc, [{ def, uri, extension }, value]) => {
+        const path = extension ? `${uri}:${def.name}` : def.name;
+        const holder = (d: ScimDocument) => (extension ? ((d[uri] ?? {}) as Record<string, unknown>) : d);
+        const expected = normalizeAttributeValue(def, value, def.name);
+        const blankName = def.required && (typeof expected !== 'string' || expected.trim() === '');
+        const replaced = resultOrError(() => apply(doc, [{ op: 'replace', path, value }]));
+        if (blankName) return void expect(replaced).toBeInstanceOf(ScimError);
+        expect(replaced).not.toBeInstanceOf(ScimError);
+        const got = holder(replaced as ScimDocument)[def.name];
+        expect(got).toStrictEqual(def.name === 'userName' ? (expected as string).trim() : expected);
+        const removed = resultOrError(() => apply(doc, [{ op: 'remove', path }]));
+        if (def.required) return void expect(removed).toBeInstanceOf(ScimError);
+        expect(holder(removed as ScimDocument)).not.toHaveProperty(def.name);
+      }),
+      propertyOptions('replace/remove semantics', 1000),
+    );
+  }, 120_000);
+
+  it('adding the same values twice is adding them once (RFC 7644 §3.5.2.1)', () => {
+    const target = fc.constantFrom(...multi).chain((a) => fc.tuple(fc.constant(a), fc.array(elementValue(a.def), { minLength: 1, maxLength: 3 })));
+    fc.assert(
+      fc.property(storedDocument(rt), target, (doc, [{ def }, values]) => {
+        const op = { op: 'add', path: def.name, value: values };
+        const once = resultOrError(() => apply(doc, [op]));
+        if (once instanceof ScimError) return;
+        expect(apply(once, [op])).toStrictEqual(once);
+        expect(apply(doc, [op, op])).toStrictEqual(once);
+      }),
+      propertyOptions('add idempotence', 1000),
+    );
+  }, 120_000);
+});
+
+function resultOrError<T>(fn: () => T): T | ScimError {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof ScimError) return e;
+    throw e;
+  }
+}

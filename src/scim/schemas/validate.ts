@@ -109,6 +109,17 @@ const valueHooks = new Map<AttributeDef, (value: unknown) => unknown>([[MANAGER,
 const documentDefaults = new Map<AttributeDef, (entry: unknown) => unknown>([[byName(userSchema, 'emails'), defaultEmailType]]);
 
 /**
+ * One element of `def` with the defaults the finished document gives it (an
+ * e-mail without `type` becomes `work`), or `element` unchanged when `def` has
+ * none. For comparing a value a PATCH adds with values already stored, which
+ * carry those defaults (RFC 7644 §3.5.2.1: a value already present is not added again).
+ */
+export function withDocumentDefaults(def: AttributeDef, element: unknown): unknown {
+  const fill = documentDefaults.get(def);
+  return fill ? fill(element) : element;
+}
+
+/**
  * Resolves an attribute path like `resolveAttribute`, and also accepts an
  * unqualified name that only one of the resource type's extensions defines
  * (`manager` → the enterprise `manager`): RFC 7644 §3.10 lets clients omit the URN
