@@ -13,9 +13,10 @@ import { describe, expect, it } from 'vitest';
 import { ScimError } from '../../src/scim/errors.js';
 import { applyPatch, parsePatchRequest, PATCH_OP_SCHEMA, patchedPassword, splitGroupPatch } from '../../src/scim/patch/index.js';
 import { groupResourceType, userResourceType, type ResourceTypeDef } from '../../src/scim/schemas/resource-types.js';
-import { isPlainObject, normalizeAttributeValue, normalizeDocument, type ScimDocument } from '../../src/scim/schemas/validate.js';
+import { normalizeAttributeValue, type ScimDocument } from '../../src/scim/schemas/validate.js';
 import { propertyOptions } from './options.js';
 import { attributesOf, elementValue, patchBody, storedDocument } from './scim-arbitraries.js';
+import { expectStorable } from './storable.js';
 
 /** The RFC 7644 §3.12 keywords a PATCH may answer with status 400. */
 const PATCH_SCIM_TYPES = ['invalidSyntax', 'invalidPath', 'invalidValue', 'invalidFilter', 'noTarget', 'mutability'];
@@ -32,32 +33,6 @@ function patchAsServer(rt: ResourceTypeDef, doc: ScimDocument, body: unknown): S
   const password = patchedPassword(rt, ops);
   expect(password === undefined || typeof password === 'string').toBe(true);
   return next;
-}
-
-/**
- * A document the store accepts: plain JSON, canonical (re-validating it changes
- * nothing), no server-owned or write-only attribute, the required name present,
- * at most one `primary` per list, no empty values.
- */
-export function expectStorable(rt: ResourceTypeDef, doc: ScimDocument): void {
-  expect(JSON.parse(JSON.stringify(doc))).toStrictEqual(doc);
-  expect(normalizeDocument(rt, doc)).toStrictEqual(doc);
-  for (const key of ['id', 'meta', 'password', 'groups', 'members']) expect(doc).not.toHaveProperty(key);
-  const required = rt.schema.attributes.find((a) => a.required)!.name;
-  expect(typeof doc[required] === 'string' && doc[required].trim() !== '').toBe(true);
-  const expectedSchemas = [rt.schema.id, ...rt.extensions.map((e) => e.schema.id).filter((id) => id in doc)];
-  expect(doc.schemas).toStrictEqual(expectedSchemas);
-  for (const { def, uri, extension } of attributesOf(rt)) {
-    const holder = extension ? doc[uri] : doc;
-    const v = isPlainObject(holder) ? holder[def.name] : undefined;
-    if (v === undefined) continue;
-    expect(v).not.toBeNull();
-    if (def.multiValued) {
-      expect(Array.isArray(v) && v.length > 0).toBe(true);
-      expect((v as unknown[]).filter((el) => isPlainObject(el) && el.primary === true).length).toBeLessThanOrEqual(1);
-    }
-    if (def.type === 'complex') for (const el of def.multiValued ? (v as unknown[]) : [v]) expect(isPlainObject(el) && Object.keys(el).length > 0).toBe(true);
-  }
 }
 
 /**

@@ -226,7 +226,7 @@ export const prototypeKeys = fc.constantFrom(
 const schemaValue = fc.dictionary(fc.constantFrom('department', 'Manager', 'costCenter', 'displayName', 'externalId', 'nope', 'manager.value'), text, { maxKeys: 3, noNullPrototype: true });
 
 /** A path-less add/replace value: attribute keys in any form Entra and Okta use (dotted, URN-qualified, whole extensions, filters). */
-function pathlessValue(rt: ResourceTypeDef): fc.Arbitrary<Record<string, unknown>> {
+export function pathlessValue(rt: ResourceTypeDef): fc.Arbitrary<Record<string, unknown>> {
   const entry = patchPath(rt).chain(({ path, def, values }) => fc.tuple(fc.constant(path), values ?? someValue(def)));
   const extension = rt.extensions.length
     ? fc.tuple(anyCase(ENTERPRISE_USER_SCHEMA), fc.dictionary(fc.constantFrom('department', 'Manager', 'costCenter', 'nope', 'manager.value'), someValue(undefined), { maxKeys: 3, noNullPrototype: true }))
