@@ -9,14 +9,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ScimError } from '../../src/scim/errors.js';
-import type { Filter } from '../../src/scim/filter/ast.js';
+import type { AttrPath, Filter } from '../../src/scim/filter/ast.js';
 import { compileFilter } from '../../src/scim/filter/evaluate.js';
 import { MAX_FILTER_DEPTH, MAX_FILTER_LENGTH, parseFilter } from '../../src/scim/filter/parse.js';
 import { parsePatchPath } from '../../src/scim/filter/patch-path.js';
 import { printFilter } from '../../src/scim/filter/print.js';
-import { groupResourceType, userResourceType } from '../../src/scim/schemas/resource-types.js';
+import { groupResourceType, type ResourceTypeDef, userResourceType } from '../../src/scim/schemas/resource-types.js';
+import { isPlainObject, type ScimDocument } from '../../src/scim/schemas/validate.js';
 import { filterAst, filterText, mutated, patchPathText } from './filter-arbitraries.js';
 import { propertyOptions } from './options.js';
+import { attributesOf, storedDocument } from './scim-arbitraries.js';
 
 /** Runs `fn`; returns its result, or the ScimError it threw after checking status and scimType. Any other throw fails the property. */
 function resultOrScimError<T>(fn: () => T, scimType: string): T | ScimError {
@@ -158,3 +160,45 @@ const REAL_FILTERS = [
   'active gt true',
   'emails[type eq null]',
 ];
+
+describe('compileFilter semantics on stored documents', () => {
+  /** Every simple value a document holds, with the filter path that names it (`title`, `name.givenName`, `emails.value`, `urn:…:User:department`). */
+  function valuesIn(rt: ResourceTypeDef, doc: ScimDocument): { path: AttrPath; value: string | boolean; multi: boolean }[] {
+    const out: { path: AttrPath; value: string | boolean; multi: boolean }[] = [];
+    for (const { def, uri, extension } of attributesOf(rt)) {
+      const holder = extension ? doc[uri] : doc;
+      const raw = isPlainObject(holder) ? holder[def.name] : undefined;
+      const base: AttrPath = extension ? { uri, attr: def.name } : { attr: def.name };
+      for (const v of Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]) {
+        if (typeof v === 'string' || typeof v === 'boolean') out.push({ path: base, value: v, multi: def.multiValued });
+        else if (isPlainObject(v)) {
+          for (const [sub, sv] of Object.entries(v)) {
+            if (typeof sv === 'string' || typeof sv === 'boolean') out.push({ path: { ...base, sub }, value: sv, multi: def.multiValued });
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  it.each([userResourceType, groupResourceType])('a $name document matches "path eq" its own values and "path pr"; not "path ne" a single value', (rt) => {
+    fc.assert(
+      fc.property(
+        storedDocument(rt).filter((d) => valuesIn(rt, d).length > 0),
+        fc.nat(),
+        (doc, pick) => {
+          const all = valuesIn(rt, doc);
+          const { path, value, multi } = all[pick % all.length];
+          // Through text, as a client's filter arrives.
+          const matches = (f: Filter) => compileFilter(parseFilter(printFilter(f)), { rt })(doc);
+          expect(matches({ kind: 'compare', path, op: 'eq', value })).toBe(true);
+          // `pr` is "present and not empty"; another value of a list may be non-empty.
+          if (value !== '' || !multi) expect(matches({ kind: 'present', path })).toBe(value !== '');
+          if (!multi) expect(matches({ kind: 'compare', path, op: 'ne', value })).toBe(false);
+          if (typeof value === 'string') expect(matches({ kind: 'compare', path, op: 'sw', value: value.slice(0, 2) })).toBe(true);
+        },
+      ),
+      propertyOptions(`${rt.name} filter semantics`, 1000),
+    );
+  }, 60_000);
+});
