@@ -33,7 +33,7 @@ function resultOrScimError<T>(fn: () => T, scimType: string): T | ScimError {
   }
 }
 
-/** Deep-equal, and `-0` stays `-0` (toStrictEqual alone would also pass if the printer wrote `0`… it does not: Object.is). */
+/** Deep equality; toStrictEqual compares numbers with Object.is, so a `-0` printed as `0` fails it. */
 const expectSameAst = (actual: Filter, expected: Filter) => expect(actual).toStrictEqual(expected);
 
 describe('printFilter ∘ parseFilter', () => {
