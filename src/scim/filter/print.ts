@@ -2,9 +2,9 @@
  * Canonical text of a filter AST (RFC 7644 §3.4.2.2), the inverse of
  * `parseFilter`: for every AST `f` that `parseFilter` returns,
  * `parseFilter(printFilter(f))` is deep-equal to `f` (the property tests in
- * `test/property/filter.test.ts` check this on random ASTs and texts). Used for
- * logs and error details, where a normalised filter reads better than the
- * client's spelling.
+ * `test/property/filter.test.ts` check this on random ASTs and texts). Meant
+ * for logs and error details too, where one normalised spelling reads better
+ * than each client's.
  */
 import type { AttrPath, CompareValue, Filter } from './ast.js';
 
