@@ -283,7 +283,16 @@ export function patchBody(rt: ResourceTypeDef): fc.Arbitrary<unknown> {
     { weight: 30, arbitrary: fc.constantFrom([PATCH_OP_SCHEMA], [PATCH_OP_SCHEMA.toUpperCase()], undefined) },
     { weight: 1, arbitrary: fc.oneof(fc.constant([USER_SCHEMA]), fc.constant(PATCH_OP_SCHEMA), anyJson) },
   );
-  const operations = fc.oneof({ weight: 30, arbitrary: fc.array(operation(rt), { minLength: 1, maxLength: 4 }) }, { weight: 1, arbitrary: anyJson });
+  // Several operations on one attribute (add, then replace, then a filtered remove…) meet far more often than by chance.
+  const focusedOn = rt.schema.attributes.filter((d) => d.mutability === 'readWrite' && !d.required && !(rt.name === 'Group' && d.name === 'members'));
+  const focused = fc
+    .constantFrom(...(focusedOn.length ? focusedOn : rt.schema.attributes.filter((d) => d.required)))
+    .chain((def) => fc.array(operation({ ...rt, schema: { ...rt.schema, attributes: rt.schema.attributes.filter((d) => d === def || d.required) }, extensions: [] }), { minLength: 2, maxLength: 4 }));
+  const operations = fc.oneof(
+    { weight: 20, arbitrary: fc.array(operation(rt), { minLength: 1, maxLength: 4 }) },
+    { weight: 10, arbitrary: focused },
+    { weight: 1, arbitrary: anyJson },
+  );
   return fc.oneof(
     { weight: 30, arbitrary: fc.tuple(schemas, fc.constantFrom('Operations', 'operations', 'OPERATIONS'), operations).map(([s, key, ops]) => ({ ...(s === undefined ? {} : { schemas: s }), [key]: ops })) },
     { weight: 1, arbitrary: anyJson },
