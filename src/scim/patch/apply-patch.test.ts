@@ -390,6 +390,16 @@ describe('applyPatch: field reports (conformance field-reports.json)', () => {
 });
 
 describe('applyPatch: further semantics', () => {
+  // Found by the property test "adding the same values twice is adding them once" (test/property/patch.test.ts).
+  it('adding an e-mail without a value twice stores it once: the stored copy has its default type', () => {
+    const op = { op: 'add', path: 'emails', value: [{ primary: true }] };
+    const base: ScimDocument = { schemas: [USER_SCHEMA], userName: 'a' };
+    const once = patch(base, [op]);
+    expect(once.emails).toEqual([{ primary: true, type: 'work' }]);
+    expect(patch(once, [op])).toStrictEqual(once);
+    expect(patch(base, [op, op])).toStrictEqual(once);
+  });
+
   const cases: Case[] = [
     [
       'add of an email already present does not duplicate it (case-insensitive value)',

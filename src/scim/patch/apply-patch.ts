@@ -37,6 +37,7 @@ import {
   normalizeSubAttributeValue,
   resolveAttributeName,
   type ScimDocument,
+  withDocumentDefaults,
 } from '../schemas/validate.js';
 import { inOperation, type PatchOperation, type PatchOpName } from './parse-patch-request.js';
 
@@ -402,8 +403,9 @@ function textEqual(def: AttributeDef | undefined, a: unknown, b: unknown): boole
 /**
  * Whether `incoming` is a value `existing` already holds, for add (RFC 7644
  * §3.5.2.1: an existing value is not added twice): same `value` and, when both
- * say, the same `type`; for values without a `value` sub-attribute (addresses),
- * equal apart from `primary`.
+ * say, the same `type`; for values without a `value` (addresses, or an e-mail
+ * sent without one), equal apart from `primary` once both carry the document
+ * defaults.
  */
 function sameValue(def: AttributeDef, existing: unknown, incoming: unknown): boolean {
   if (!isPlainObject(existing) || !isPlainObject(incoming)) return jsonEqual(existing, incoming);
@@ -415,8 +417,9 @@ function sameValue(def: AttributeDef, existing: unknown, incoming: unknown): boo
       (existing.type === undefined || incoming.type === undefined || textEqual(typeDef, existing.type, incoming.type))
     );
   }
-  const { primary: _a, ...a } = existing;
-  const { primary: _b, ...b } = incoming;
+  // Stored values carry the document defaults (an untyped e-mail is `work`), values added earlier in this request not yet.
+  const { primary: _a, ...a } = withDocumentDefaults(def, existing) as Plain;
+  const { primary: _b, ...b } = withDocumentDefaults(def, incoming) as Plain;
   return jsonEqual(a, b);
 }
 

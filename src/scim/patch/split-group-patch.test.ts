@@ -83,6 +83,33 @@ describe('splitGroupPatch: membership shapes', () => {
     });
   });
 
+  // Found by the PATCH property test (test/property/patch.test.ts): applyPatch reads every
+  // key of these values as a path, so every key it resolves to members must come out here.
+  it('takes out members keys in every spelling applyPatch resolves: whitespace, URN in any case, whole-schema path', () => {
+    expect(split([{ op: 'add', value: { ' members ': [{ value: 'a' }], displayName: 'G' } }])).toEqual({
+      memberChanges: [{ kind: 'add', values: ['a'] }],
+      otherOps: [{ op: 'add', value: { displayName: 'G' } }],
+    });
+    expect(split([{ op: 'replace', value: { [`${GROUP_SCHEMA.toUpperCase()}:MEMBERS`]: [] } }])).toEqual({ memberChanges: [{ kind: 'replace', values: [] }], otherOps: [] });
+    expect(split([{ op: 'add', path: GROUP_SCHEMA, value: { members: [{ value: 'a' }], displayName: 'G' } }])).toEqual({
+      memberChanges: [{ kind: 'add', values: ['a'] }],
+      otherOps: [{ op: 'add', path: GROUP_SCHEMA, target: { path: { uri: GROUP_SCHEMA, attr: '' } }, value: { displayName: 'G' } }],
+    });
+  });
+
+  it.each([
+    ['a filtered members key', { op: 'add', value: { [`${GROUP_SCHEMA}:members[nope eq false]`]: {} } }],
+    ['a members sub-attribute key', { op: 'add', value: { [`${GROUP_SCHEMA}:members.value`]: {} } }],
+    ['a members sub-attribute key under the core URN', { op: 'replace', value: { [GROUP_SCHEMA]: { 'members.display': 'x' } } }],
+    ['a members sub-attribute key in a whole-schema value', { op: 'add', path: GROUP_SCHEMA, value: { 'Members[value eq "a"]': [{ value: 'a' }] } }],
+  ])('%s is 400 invalidPath, as the same path would be, never an internal error in applyPatch', (_name, op) => {
+    const e = scimError(() => {
+      const { otherOps } = split([op]);
+      applyPatch(groupResourceType, { schemas: [GROUP_SCHEMA], displayName: 'G' }, otherOps);
+    });
+    expect([e.status, e.scimType]).toEqual([400, 'invalidPath']);
+  });
+
   it('entra E065 rename and other operations go to otherOps unchanged, in order', () => {
     const ops = [
       { op: 'Replace', path: 'displayName', value: 'Renamed' },

@@ -27,8 +27,53 @@ const eqi = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 const isMembersPath = (p: PatchPath) =>
   eqi(p.path.attr, 'members') && (p.path.uri === undefined || eqi(p.path.uri, GROUP_SCHEMA));
 
-/** Whether a path-less value key names `members` (`members`, `urn:…:core:2.0:Group:members`). */
-const isMembersKey = (key: string) => eqi(key, 'members') || eqi(key, `${GROUP_SCHEMA}:members`);
+const isCoreSchemaPath = (p: PatchPath) => p.path.attr === '' && p.path.uri !== undefined && eqi(p.path.uri, GROUP_SCHEMA);
+
+/**
+ * What a key of a path-less value names, read exactly as `applyPatch` reads it
+ * (parsed as a PATCH path, `prefix:` first for the keys of a whole-schema value),
+ * so that every key it would apply to `members` is recognised here: `Members`,
+ * ` members`, `urn:…:core:2.0:Group:members`, `members.value`, `members[…]`.
+ * `undefined` for a key that is no path (applyPatch ignores those).
+ */
+function keyTarget(key: string, prefix?: string): PatchPath | undefined {
+  try {
+    return parsePatchPath(prefix ? `${prefix}:${key}` : key);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Takes the members keys out of an add/replace value (the core schema URN as a
+ * key holding core attributes included), turning each into a member change in
+ * key order; returns the other keys.
+ */
+function takeMembers(
+  op: PatchOperation,
+  value: Record<string, unknown>,
+  prefix: string | undefined,
+  memberChanges: MemberChange[],
+): { found: boolean; rest: Record<string, unknown> } {
+  const rest: Record<string, unknown> = {};
+  let found = false;
+  for (const [k, v] of Object.entries(value)) {
+    const target = prefix || !eqi(k, 'schemas') ? keyTarget(k, prefix) : undefined;
+    if (target && isMembersPath(target)) {
+      found = true;
+      const change = memberChange({ op: op.op, path: prefix ? `${prefix}:${k}` : k, target, value: v }, target);
+      if (change) memberChanges.push(change);
+    } else if (!prefix && target && isCoreSchemaPath(target) && isPlainObject(v)) {
+      const inner = takeMembers(op, v, GROUP_SCHEMA, memberChanges);
+      found ||= inner.found;
+      if (!inner.found) rest[k] = v;
+      else if (Object.keys(inner.rest).length) rest[k] = inner.rest;
+    } else {
+      rest[k] = v;
+    }
+  }
+  return { found, rest };
+}
 
 const memberIds = (value: unknown) => normalizeMembers(value, 'members').map((m) => m.value);
 
@@ -47,7 +92,11 @@ const memberIds = (value: unknown) => normalizeMembers(value, 'members').map((m)
  * - `{op: remove, path: 'members[value eq "id"]'}`, also with `or` between such
  *   comparisons → `remove` (entra E075, okta K076, field-reports F09);
  * - path-less add/replace whose value has a `members` key → `add`/`replace`,
- *   the value's other keys stay in an operation of `otherOps` (okta K080).
+ *   the value's other keys stay in an operation of `otherOps` (okta K080). A key
+ *   is members when `applyPatch` would read it so (any case, surrounding spaces,
+ *   URN-qualified, inside a core-schema-URN key, or in the value of an operation
+ *   whose path is the core schema URN); a key with a filter or sub-attribute is
+ *   refused like the same path.
  *
  * @returns the member changes and the remaining operations, each in request order.
  * @throws ScimError 400 `invalidValue` when a member entry is not an object with a
@@ -61,40 +110,19 @@ export function splitGroupPatch(ops: PatchOperation[]): { memberChanges: MemberC
   const otherOps: PatchOperation[] = [];
   ops.forEach((op, i) =>
     inOperation(`Operations[${i}]`, () => {
-      if (op.path === undefined && op.target === undefined) {
-        if (!isPlainObject(op.value)) return otherOps.push(op);
-        const rest: Record<string, unknown> = {};
-        let members: unknown;
-        let found = false;
-        for (const [k, v] of Object.entries(op.value)) {
-          if (isMembersKey(k)) {
-            found = true;
-            members = v;
-          } else if (eqi(k, GROUP_SCHEMA) && isPlainObject(v) && Object.keys(v).some(isMembersKey)) {
-            // The core schema URN as a key holding core attributes, members among them.
-            const inner: Record<string, unknown> = {};
-            for (const [ik, iv] of Object.entries(v)) {
-              if (isMembersKey(ik)) {
-                found = true;
-                members = iv;
-              } else inner[ik] = iv;
-            }
-            if (Object.keys(inner).length) rest[k] = inner;
-          } else {
-            rest[k] = v;
-          }
-        }
-        if (!found) return otherOps.push(op);
-        const values = memberIds(members);
-        if (op.op === 'replace') memberChanges.push({ kind: 'replace', values });
-        else if (values.length) memberChanges.push({ kind: 'add', values });
-        if (Object.keys(rest).length) otherOps.push({ ...op, value: rest });
+      const target = op.path === undefined && op.target === undefined ? undefined : (op.target ?? parsePatchPath(op.path as string));
+      if (target && isMembersPath(target)) {
+        const change = memberChange(op, target);
+        if (change) memberChanges.push(change);
         return;
       }
-      const target = op.target ?? parsePatchPath(op.path as string);
-      if (!isMembersPath(target)) return otherOps.push(op);
-      const change = memberChange(op, target);
-      if (change) memberChanges.push(change);
+      // applyPatch applies a path-less value, and a value whose path is the core schema
+      // URN, key by key: the members among those keys must come out here.
+      const whole = target !== undefined && isCoreSchemaPath(target);
+      if ((target && !whole) || op.op === 'remove' || !isPlainObject(op.value)) return otherOps.push(op);
+      const { found, rest } = takeMembers(op, op.value, whole ? GROUP_SCHEMA : undefined, memberChanges);
+      if (!found) return otherOps.push(op);
+      if (Object.keys(rest).length) otherOps.push({ ...op, value: rest });
     }),
   );
   return { memberChanges, otherOps };

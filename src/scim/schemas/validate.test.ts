@@ -189,6 +189,19 @@ describe('normalizeResource: User bodies from the conformance suites', () => {
 });
 
 describe('normalizeResource: names and shapes', () => {
+  // Found by test/property/validate.test.ts: the manager hook read the first of two
+  // case-variant keys, the normaliser kept the last, so a stored manager {value: ""}
+  // was no manager once validated again.
+  it('sub-attribute keys differing in case name one sub-attribute for the compat hooks too: the last non-null wins', () => {
+    const kept = normalizeResource(userResourceType, { userName: 'a', [ENT]: { manager: { value: '', Value: 'boss' } } }).doc;
+    expect(kept[ENT]).toEqual({ manager: { value: 'boss' } });
+    const none = normalizeResource(userResourceType, { userName: 'a', [`${ENT}:manager`]: { Value: 'boss' }, [ENT]: { 'manager.value': '' } }).doc;
+    expect(none).toEqual({ schemas: [USER_SCHEMA], userName: 'a' });
+    expect(normalizeDocument(userResourceType, none)).toStrictEqual(none);
+    const nullLast = normalizeResource(userResourceType, { userName: 'a', [ENT]: { manager: { Value: 'boss', value: null } } }).doc;
+    expect(nullLast[ENT]).toEqual({ manager: { value: 'boss' } });
+  });
+
   it('rewrites attribute and sub-attribute names to canonical case', () => {
     expect(
       normalizeResource(userResourceType, {

@@ -109,6 +109,17 @@ const valueHooks = new Map<AttributeDef, (value: unknown) => unknown>([[MANAGER,
 const documentDefaults = new Map<AttributeDef, (entry: unknown) => unknown>([[byName(userSchema, 'emails'), defaultEmailType]]);
 
 /**
+ * One element of `def` with the defaults the finished document gives it (an
+ * e-mail without `type` becomes `work`), or `element` unchanged when `def` has
+ * none. For comparing a value a PATCH adds with values already stored, which
+ * carry those defaults (RFC 7644 §3.5.2.1: a value already present is not added again).
+ */
+export function withDocumentDefaults(def: AttributeDef, element: unknown): unknown {
+  const fill = documentDefaults.get(def);
+  return fill ? fill(element) : element;
+}
+
+/**
  * Resolves an attribute path like `resolveAttribute`, and also accepts an
  * unqualified name that only one of the resource type's extensions defines
  * (`manager` → the enterprise `manager`): RFC 7644 §3.10 lets clients omit the URN
@@ -202,13 +213,35 @@ export function normalizeComplexValue(def: AttributeDef, value: unknown, label: 
 }
 
 /**
+ * A complex value with its sub-attribute keys in canonical spelling, before any
+ * compat hook reads it: keys differing only in letter case (`Value` and `value`)
+ * name one sub-attribute (RFC 7643 §2.1), and the hooks must see the value that
+ * `normalizeComplexValue` keeps, the last one that is not null, or a hook could
+ * judge a value the stored document does not hold (Entra's `{value: ""}` manager
+ * next to a `Value` that is set; found by test/property/validate.test.ts).
+ * Unknown keys are kept as written; anything but an object is returned as is.
+ */
+function canonicalSubAttributeKeys(def: AttributeDef, value: unknown): unknown {
+  if (def.type !== 'complex' || !isPlainObject(value)) return value;
+  const out: Plain = {};
+  for (const [key, v] of Object.entries(value)) {
+    const name = def.subAttributes?.find((s) => eqi(s.name, key))?.name ?? key;
+    if (isAbsent(v) && Object.hasOwn(out, name)) continue;
+    // defineProperty: a "__proto__" key from JSON.parse stays an own key, never the prototype.
+    Object.defineProperty(out, name, { value: v, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+/**
  * Normalises one element of a multi-valued attribute, after the attribute's
  * element-level compat normaliser (JSON-encoded roles).
  * Returns `undefined` for "no value".
  */
 export function normalizeElement(def: AttributeDef, value: unknown, label: string): unknown {
   const hook = elementHooks.get(def);
-  const v = hook && !isAbsent(value) ? hook(value) : value;
+  const canonical = canonicalSubAttributeKeys(def, value);
+  const v = hook && !isAbsent(canonical) ? hook(canonical) : canonical;
   if (isAbsent(v)) return undefined;
   return def.type === 'complex' ? normalizeComplexValue(def, v, label) : checkSimple(def, v, label);
 }
@@ -254,7 +287,8 @@ export function normalizeAttributeValue(def: AttributeDef, value: unknown, label
     return out.length ? enforceSinglePrimary(out) : undefined;
   }
   const hook = valueHooks.get(def);
-  const v = hook ? hook(value) : value;
+  const canonical = canonicalSubAttributeKeys(def, value);
+  const v = hook ? hook(canonical) : canonical;
   if (isAbsent(v)) return undefined;
   return def.type === 'complex' ? normalizeComplexValue(def, v, label) : checkSimple(def, v, label);
 }
