@@ -85,7 +85,7 @@ describe.each(dialects())('graceful shutdown on %s', (dialect) => {
     // Reads are logged through the in-memory ActivityBuffer: their rows may still be queued at SIGTERM.
     const reads = Array.from({ length: 10 }, () => call(server.origin, 'GET', '/scim/v2/Users?count=1', { token: org.token, headers: { connection: 'close' } }));
     await receivedRequests(server, 'POST', /^\/scim\/v2\/Users$/, 10);
-    await receivedRequests(server, 'GET', /^\/scim\/v2\/Users\?count=1$/, 10);
+    await receivedRequests(server, 'GET', /^\/scim\/v2\/Users$/, 10);
     const bulk = send(server.origin, agent, 'POST', '/scim/v2/Bulk', org.token, {
       schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
       Operations: Array.from({ length: BULK_OPS }, (_, i) => ({ method: 'POST', path: '/Users', bulkId: `b${i}`, data: { schemas: [USER], userName: `bulk-${i}@example.test`, displayName: `Bulk ${i}` } })),

@@ -9,39 +9,22 @@
  * URL-encoded. None may appear. On embedded PGlite, and on PostgreSQL when
  * TEST_DATABASE_URL is set.
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../support/db.js';
+import { ensureBuilt } from '../faults/support.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const BULK = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
-
-/** The newest modification time of the server's sources, ms. */
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds dist/ (what bin/scimd.js runs) unless it is newer than every source file. */
-function buildServer(): void {
-  const built = join(ROOT, 'dist/main.js');
-  if (existsSync(built) && statSync(built).mtimeMs >= newestSource(join(ROOT, 'src'))) return;
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
-}
 
 interface Server {
   child: ChildProcess;
@@ -241,7 +224,7 @@ const encodingsOf = (secret: string): Record<string, string> => ({
 });
 
 describe.each(dialects())('log scan of a full run of the real server (%s)', (dialect) => {
-  beforeAll(() => buildServer(), 300_000);
+  beforeAll(() => ensureBuilt(), 300_000);
 
   it('writes no issued token, password, session cookie, CSRF token or the operator token, in any encoding, at trace level', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'scimd-logscan-'));

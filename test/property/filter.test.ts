@@ -16,7 +16,7 @@ import { parsePatchPath } from '../../src/scim/filter/patch-path.js';
 import { printFilter } from '../../src/scim/filter/print.js';
 import { groupResourceType, type ResourceTypeDef, userResourceType } from '../../src/scim/schemas/resource-types.js';
 import { isPlainObject, type ScimDocument } from '../../src/scim/schemas/validate.js';
-import { filterAst, filterText, mutated, patchPathText } from './filter-arbitraries.js';
+import { filterAst, filterText, hostileStringValue, isFilterString, mutated, patchPathText } from './filter-arbitraries.js';
 import { propertyOptions } from './options.js';
 import { attributesOf, storedDocument } from './scim-arbitraries.js';
 
@@ -58,6 +58,23 @@ describe('printFilter ∘ parseFilter', () => {
         expect(printFilter(parseFilter(printFilter(ast)))).toBe(printFilter(ast));
       }),
       propertyOptions('filter text round trip', 4000),
+    );
+  });
+
+  it('a string with NUL or an unpaired surrogate prints, and parsing it back is a 400 invalidFilter', () => {
+    fc.assert(
+      fc.property(hostileStringValue, fc.constantFrom('userName', 'emails.value', 'displayName'), (value, attr) => {
+        const text = printFilter({ kind: 'compare', path: { attr: attr.split('.')[0]!, ...(attr.includes('.') ? { sub: attr.split('.')[1]! } : {}) }, op: 'eq', value });
+        let thrown: unknown;
+        try {
+          parseFilter(text);
+        } catch (err) {
+          thrown = err;
+        }
+        expect(thrown).toBeInstanceOf(ScimError);
+        expect(thrown).toMatchObject({ status: 400, scimType: 'invalidFilter' });
+      }),
+      propertyOptions('hostile filter strings', 1000),
     );
   });
 });
@@ -170,10 +187,11 @@ describe('compileFilter semantics on stored documents', () => {
       const raw = isPlainObject(holder) ? holder[def.name] : undefined;
       const base: AttrPath = extension ? { uri, attr: def.name } : { attr: def.name };
       for (const v of Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]) {
-        if (typeof v === 'string' || typeof v === 'boolean') out.push({ path: base, value: v, multi: def.multiValued });
+        // A value a filter cannot name (NUL, an unpaired surrogate) is refused by the parser, tested below.
+        if ((typeof v === 'string' && isFilterString(v)) || typeof v === 'boolean') out.push({ path: base, value: v, multi: def.multiValued });
         else if (isPlainObject(v)) {
           for (const [sub, sv] of Object.entries(v)) {
-            if (typeof sv === 'string' || typeof sv === 'boolean') out.push({ path: { ...base, sub }, value: sv, multi: def.multiValued });
+            if ((typeof sv === 'string' && isFilterString(sv)) || typeof sv === 'boolean') out.push({ path: { ...base, sub }, value: sv, multi: def.multiValued });
           }
         }
       }
@@ -195,7 +213,7 @@ describe('compileFilter semantics on stored documents', () => {
           // `pr` is "present and not empty"; another value of a list may be non-empty.
           if (value !== '' || !multi) expect(matches({ kind: 'present', path })).toBe(value !== '');
           if (!multi) expect(matches({ kind: 'compare', path, op: 'ne', value })).toBe(false);
-          if (typeof value === 'string') expect(matches({ kind: 'compare', path, op: 'sw', value: value.slice(0, 2) })).toBe(true);
+          if (typeof value === 'string') expect(matches({ kind: 'compare', path, op: 'sw', value: [...value].slice(0, 2).join('') })).toBe(true);
         },
       ),
       propertyOptions(`${rt.name} filter semantics`, 1000),
