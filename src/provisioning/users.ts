@@ -274,6 +274,10 @@ export async function replaceUser(ctx: ScimContext, id: string, body: unknown, i
 
 /**
  * Modifies a user with PatchOp (RFC 7644 §3.5.2); all operations or none.
+ * As for PUT, an operation that leaves `active` unassigned (`remove`, or
+ * `replace` with null, which §3.5.2.3 treats as a removal) keeps the stored
+ * state: a missing `active` reads as active to the app, so honouring it would
+ * reactivate a deactivated member.
  * @throws ScimError 404, 400 (invalidSyntax, invalidPath, invalidValue, noTarget), 409, 412.
  */
 export async function patchUser(ctx: ScimContext, id: string, body: unknown, ifMatch?: string, projection?: Projection): Promise<UserResult> {
@@ -282,6 +286,7 @@ export async function patchUser(ctx: ScimContext, id: string, body: unknown, ifM
     const before = await loadForWrite(trx, ctx.orgId, id);
     requireVersion('User', before.id, before.version, ifMatch);
     const doc = applyPatch(userResourceType, before.doc as ScimDocument, ops);
+    if (doc.active === undefined) doc.active = before.active;
     const password = patchedPassword(userResourceType, ops);
     const passwordHash = password !== undefined ? await hashPassword(password) : undefined;
     if (jsonEqual(doc, before.doc) && passwordHash === undefined) return written(ctx, before, before.scimd_groups, projection);

@@ -93,6 +93,30 @@ describe.each(dialects())('Users on %s', (dialect) => {
     expect(got.body.active).toBe(false);
   });
 
+  // Reviewer finding (issue 6): `replace active null` removed `active`, which the app reads
+  // as active: a leaver came back, and the activity log said "reactivate".
+  it.each([
+    ['replace with null', [{ op: 'replace', path: 'active', value: null }]],
+    ['remove', [{ op: 'remove', path: 'active' }]],
+    ['replace of a value object with null', [{ op: 'replace', value: { active: null } }]],
+    ['Bulk', 'bulk'],
+  ] as const)('keeps a deactivated user inactive when a PATCH leaves active unassigned (%s)', async (label, ops) => {
+    const name = `leaver-${label.replace(/\W+/g, '-')}@example.com`;
+    const u = (await org.scim('POST', '/Users', { schemas: [USER], userName: name, active: false })).body;
+    expect(u.active).toBe(false);
+    const patch = { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'remove', path: 'active' }, { op: 'replace', path: 'displayName', value: 'Left' }] };
+    const r =
+      ops === 'bulk'
+        ? await org.scim('POST', '/Bulk', { schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'], Operations: [{ method: 'PATCH', path: `/Users/${u.id}`, data: patch }] })
+        : await org.scim('PATCH', `/Users/${u.id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: ops });
+    expect(r.status).toBe(200);
+    const got = await org.scim('GET', `/Users/${u.id}`);
+    expect(got.body.active).toBe(false);
+    expect((await org.scim('GET', `/Users?filter=${encodeURIComponent(`userName eq "${name}" and active eq false`)}`)).body.totalResults).toBe(1);
+    const member = await t.admin('GET', `/orgs/${org.slug}/members/${u.id}`);
+    expect(member.body.active).toBe(false);
+  });
+
   it('answers 404 for another org\'s user', async () => {
     const other = await testOrg(t);
     const u = (await other.scim('POST', '/Users', alice('other@example.com'))).body;
