@@ -235,3 +235,37 @@ describe.each(dialects())('405 and If-None-Match on %s', (dialect) => {
     expect((await org.scim('GET', `/Users/${u.id}`)).body.meta.version).toBe(u.meta.version);
   });
 });
+
+// Reviewer finding (issue 6): 16,000 e-mails in one create kept the process busy for
+// 20 s (duplicates were found by comparing each value with every earlier one), and
+// /healthz waited with it. Values per multi-valued attribute are now capped and
+// de-duplicated in one pass.
+describe.each(dialects())('Values per multi-valued attribute on %s', (dialect) => {
+  let t: TestApp;
+  let org: TestOrg;
+  beforeAll(async () => {
+    t = await testApp(dialect);
+    org = await testOrg(t);
+  });
+  afterAll(() => t.app.close());
+
+  const emails = (n: number, from = 0) => Array.from({ length: n }, (_, i) => ({ value: `a${from + i}@x.example` }));
+
+  it('accepts 1,000 values (duplicates kept once) and refuses 1,001 with 400 invalidValue, writing nothing', async () => {
+    const ok = await org.scim('POST', '/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'many@x.example', emails: [...emails(999), { value: 'a0@x.example' }] });
+    expect(ok.status).toBe(201);
+    expect(ok.body.emails).toHaveLength(999);
+    const tooMany = await org.scim('POST', '/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'toomany@x.example', emails: emails(1001) });
+    expectScimError(tooMany, 400, 'invalidValue', 'Attribute "emails" has 1001 values; at most 1000');
+    expect((await org.scim('GET', `/Users?filter=${encodeURIComponent('userName eq "toomany@x.example"')}`)).body.totalResults).toBe(0);
+    const phones = await org.scim('PATCH', `/Users/${ok.body.id}`, patchOp({ op: 'replace', path: 'phoneNumbers', value: Array.from({ length: 5000 }, (_, i) => ({ value: `+1555${i}` })) }));
+    expectScimError(phones, 400, 'invalidValue', 'Attribute "phoneNumbers" has 5000 values');
+  });
+
+  it('refuses a PATCH that would grow a stored list past 1,000 and leaves it as it was', async () => {
+    const u = await createUser(org, 'grow@x.example', { emails: emails(600) });
+    const r = await org.scim('PATCH', `/Users/${u.id}`, patchOp({ op: 'add', path: 'emails', value: emails(600, 600) }));
+    expectScimError(r, 400, 'invalidValue', 'at most 1000');
+    expect((await org.scim('GET', `/Users/${u.id}`)).body.emails).toHaveLength(600);
+  });
+});

@@ -86,6 +86,30 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   return false;
 }
 
+/**
+ * A JSON value's text with object keys sorted at every level: two values have
+ * the same key exactly when `jsonEqual` holds, so a Set of keys finds duplicates
+ * in one pass (comparing each element with every earlier one was quadratic: 16,000
+ * e-mails kept the event loop busy for 20 s).
+ */
+export function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (isPlainObject(v)) {
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'null';
+}
+
+/**
+ * Most values one multi-valued attribute (`emails`, `roles`, …) may hold in a
+ * request; Group `members` has its own, configurable limit. IdPs send a handful;
+ * the cap bounds the work of one request (RFC 7644 §3.12 `invalidValue` beyond it).
+ */
+export const MAX_VALUES_PER_ATTRIBUTE = 1000;
+
 // Compat normalisers are keyed by the attribute definition object itself, so a
 // differently spelled or qualified reference reaches the same hook.
 const byName = (schema: SchemaDef, name: string): AttributeDef => {
@@ -279,10 +303,17 @@ export function enforceSinglePrimary(list: unknown[], keep?: number): unknown[] 
 export function normalizeAttributeValue(def: AttributeDef, value: unknown, label: string): unknown {
   if (isAbsent(value)) return undefined;
   if (def.multiValued) {
+    const list = Array.isArray(value) ? value : [value];
+    if (list.length > MAX_VALUES_PER_ATTRIBUTE) throw invalidValue(`Attribute "${label}" has ${list.length} values; at most ${MAX_VALUES_PER_ATTRIBUTE} are accepted in one request`);
     const out: unknown[] = [];
-    for (const raw of Array.isArray(value) ? value : [value]) {
+    const seen = new Set<string>();
+    for (const raw of list) {
       const el = normalizeElement(def, raw, label);
-      if (el !== undefined && !out.some((o) => jsonEqual(o, el))) out.push(el);
+      if (el === undefined) continue;
+      const key = canonicalJson(el);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(el);
     }
     return out.length ? enforceSinglePrimary(out) : undefined;
   }
@@ -304,6 +335,7 @@ export function normalizeAttributeValue(def: AttributeDef, value: unknown, label
 export function normalizeMembers(value: unknown, label = 'members'): MemberRef[] {
   if (isAbsent(value)) return [];
   const out: MemberRef[] = [];
+  const seen = new Set<string>();
   for (const entry of Array.isArray(value) ? value : [value]) {
     if (isAbsent(entry)) continue;
     if (!isPlainObject(entry)) throw invalidValue(`Each value of attribute "${label}" must be an object with a string "value"`);
@@ -315,7 +347,8 @@ export function normalizeMembers(value: unknown, label = 'members'): MemberRef[]
     }
     if (typeof id !== 'string' || id.trim() === '') throw invalidValue(`Attribute "${label}.value" must be a non-empty string (the member's id)`);
     if (!isAbsent(type) && typeof type !== 'string') throw invalidValue(`Attribute "${label}.type" must be a string`);
-    if (out.some((m) => m.value === id)) continue;
+    if (seen.has(id)) continue;
+    seen.add(id);
     out.push(typeof type === 'string' ? { value: id, type } : { value: id });
   }
   return out;
