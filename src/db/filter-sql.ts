@@ -201,7 +201,10 @@ function compareScalar(f: Extract<Filter, { kind: 'compare' | 'present' }>, expr
     if (op === 'ne') return isUuid(value) ? sql`(${expr} <> ${value}::uuid)` : sql`true`;
     return textComparison(op, sql`${expr}::text`, value.toLowerCase(), true); // ids are ASCII hex
   }
-  return textComparison(op, expr, stringValue(value, label), def.caseExact);
+  const text = stringValue(value, label);
+  // userName is stored trimmed (validate.ts); an IdP that looks up " bob " before
+  // creating him must find the "bob" that its create would collide with.
+  return textComparison(op, expr, def.name === 'userName' && (op === 'eq' || op === 'ne') ? text.trim() : text, def.caseExact);
 }
 
 /** A comparison on a JSONB value (`doc->'title'`), per the attribute definition. */
@@ -244,10 +247,21 @@ function stringValue(value: CompareValue, label: string): string {
   throw invalidFilter(`"${label}" needs a string value`);
 }
 
+/**
+ * An xsd:dateTime filter value (RFC 7643 §2.3.5) as an ISO instant PostgreSQL
+ * accepts. Years 0001–9999 only and real calendar days: `Date.parse` also takes
+ * year 0, six-digit years and 30 February (rolled over), which either reached
+ * PostgreSQL as an out-of-range error or compared against the wrong day.
+ * @throws ScimError 400 invalidFilter for anything else.
+ */
 function dateValue(value: CompareValue, label: string): string {
-  if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) {
-    throw invalidFilter(`"${label}" is a dateTime: compare it with an xsd:dateTime string such as "2011-05-13T04:42:34Z"`);
-  }
+  const bad = () => invalidFilter(`"${label}" is a dateTime: compare it with an xsd:dateTime string such as "2011-05-13T04:42:34Z" (years 0001–9999)`);
+  if (typeof value !== 'string') throw bad();
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:?\d{2})?)?$/.exec(value.trim());
+  if (!m || Number.isNaN(Date.parse(value))) throw bad();
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const daysInMonth = new Date(Date.UTC(2000, month, 0)).getUTCDate() - (month === 2 && !(year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) ? 1 : 0);
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth) throw bad();
   return new Date(value).toISOString();
 }
 

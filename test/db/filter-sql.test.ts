@@ -70,6 +70,7 @@ describe.each(dialects())('filterToSql on %s', (dialect) => {
     ['meta.created gt "2000-01-01T00:00:00Z"', [B, J, Z]],
     ['meta.lastModified lt "2000-01-01T00:00:00Z"', []],
     ['userName gt "k"', [Z]],
+    ['meta.created gt "2000-02-29T00:00:00+01:00"', [B, J, Z]],
     ['USERNAME EQ "jsmith@example.com" OR NOT (Active Eq TRUE)', [J]],
   ])('%s', async (filter, expected) => {
     expect(await userNames(filter)).toEqual(expected);
@@ -79,6 +80,14 @@ describe.each(dialects())('filterToSql on %s', (dialect) => {
     ['nosuch eq "x"', /Unknown attribute "nosuch"/],
     ['active gt true', /does not apply to boolean/],
     ['meta.created gt "yesterday"', /dateTime/],
+    // Reviewer finding (issue 6): these reached PostgreSQL as out-of-range errors (a 400
+    // saying a value "cannot be stored") or, for 30 February, compared with 1 March.
+    ['meta.created gt "0000-01-01T00:00:00Z"', /years 0001–9999/],
+    ['meta.created gt "-271821-04-20T00:00:00Z"', /dateTime/],
+    ['meta.created gt "+275760-09-13T00:00:00Z"', /dateTime/],
+    ['meta.lastModified lt "2020-02-30T00:00:00Z"', /dateTime/],
+    ['meta.lastModified lt "2021-02-29"', /dateTime/],
+    ['meta.lastModified lt "2020-13-01T00:00:00Z"', /dateTime/],
     ['name eq "x"', /complex/],
     ['emails[nosuch eq "x"]', /no sub-attribute "nosuch"/],
   ])('refuses %s with invalidFilter', async (filter, detail) => {

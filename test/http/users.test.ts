@@ -117,6 +117,18 @@ describe.each(dialects())('Users on %s', (dialect) => {
     expect(member.body.active).toBe(false);
   });
 
+  // Reviewer finding (issue 6): " bob " was stored as "bob", but a lookup by " bob " found
+  // nothing while a create answered 409, so a look-up-then-create IdP looped.
+  it('finds a trimmed userName by the untrimmed value the IdP sent', async () => {
+    const u = (await org.scim('POST', '/Users', { schemas: [USER], userName: '  spaced-bob@example.com ' })).body;
+    expect(u.userName).toBe('spaced-bob@example.com');
+    const found = await org.scim('GET', `/Users?filter=${encodeURIComponent('userName eq " Spaced-Bob@example.com  "')}`);
+    expect(found.body.Resources.map((r: { id: string }) => r.id)).toEqual([u.id]);
+    const others = await org.scim('GET', `/Users?filter=${encodeURIComponent('userName ne " spaced-bob@example.com" and userName sw "spaced-bob"')}`);
+    expect(others.body.totalResults).toBe(0);
+    expect((await org.scim('POST', '/Users', { schemas: [USER], userName: ' spaced-bob@example.com' })).status).toBe(409);
+  });
+
   it('answers 404 for another org\'s user', async () => {
     const other = await testOrg(t);
     const u = (await other.scim('POST', '/Users', alice('other@example.com'))).body;
