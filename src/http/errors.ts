@@ -42,7 +42,7 @@ function fromFastify(err: FastifyError, maxPayloadBytes: number): ScimError | un
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new ScimError(413, undefined, `The request body is larger than the ${maxPayloadBytes} bytes this server accepts`);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new ScimError(415, undefined, 'Send the body as application/scim+json (or application/json)');
+      return new ScimError(415, undefined, 'The body must be JSON, sent with Content-Type: application/json (or application/scim+json)');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new ScimError(400, 'invalidSyntax', 'The request body is empty; a JSON object is required');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':

@@ -38,5 +38,8 @@ export async function createOrg(db: Kysely<Database>, slug: string, name: string
 
 /** Finds an org by slug, or undefined. */
 export async function findOrgBySlug(db: Kysely<Database>, slug: string): Promise<Org | undefined> {
+  // No org has a slug outside SLUG_PATTERN; asking the database about one (a NUL in
+  // the path) surfaced its encoding error as a 400 instead of this 404's "no such org".
+  if (!SLUG_PATTERN.test(slug)) return undefined;
   return db.selectFrom('orgs').select(['id', 'slug', 'name']).where('slug', '=', slug).executeTakeFirst();
 }

@@ -135,4 +135,24 @@ describe.each(dialects())('Hardening on %s', (dialect) => {
     expect(r.statusCode).toBe(415);
     expect(JSON.parse(r.body).detail).toContain('Content-Encoding "gzip"');
   });
+
+  // Reviewer findings (issue 6): database range and encoding errors surfaced as "a value
+  // cannot be stored" instead of the answer the input deserves.
+  it('answers a NUL slug with 404, an impossible activity date with a 400 naming the field, and says JSON on a wrong admin content type', async () => {
+    for (const slug of ['%00', 'a%00b', 'UPPER', '-x']) {
+      const r = await t.app.inject({ method: 'GET', url: `/api/v1/orgs/${slug}/scim`, headers: { authorization: 'Bearer test-operator-token-0123456789' } });
+      expect(r.statusCode, slug).toBe(404);
+      expect(JSON.parse(r.body).message).toContain('No organisation');
+    }
+    for (const from of ['0000-01-01T00:00:00Z', '2021-02-29T00:00:00Z']) {
+      const r = await t.admin('GET', `/orgs/${org.slug}/activity?from=${encodeURIComponent(from)}`);
+      expect(r.status, from).toBe(400);
+      expect(r.body.message).toContain('from');
+      expect(r.body.message).toContain('between the years 0001 and 9999');
+    }
+    expect((await t.admin('GET', `/orgs/${org.slug}/activity?from=${encodeURIComponent('2024-02-29T00:00:00Z')}`)).status).toBe(200);
+    const wrongType = await t.app.inject({ method: 'POST', url: '/api/v1/orgs', headers: { authorization: 'Bearer test-operator-token-0123456789', 'content-type': 'text/plain' }, payload: 'x' });
+    expect(wrongType.statusCode).toBe(415);
+    expect(JSON.parse(wrongType.body).message).toBe('The body must be JSON, sent with Content-Type: application/json (or application/scim+json)');
+  });
 });

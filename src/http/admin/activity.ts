@@ -14,11 +14,22 @@ import { scimBaseUrlOf } from '../origin.js';
 import type { AdminOptions } from './plugin.js';
 import { orgFor, slugParams } from './principal.js';
 
+/**
+ * An ISO 8601 instant PostgreSQL can hold as a timestamp: zod takes year 0000 (and
+ * JavaScript rolls 30 February over), which reached the database as a range error.
+ */
+const instant = z.iso
+  .datetime({ offset: true })
+  .refine((v) => {
+    const d = new Date(v);
+    const [y, m, day] = v.slice(0, 10).split('-').map(Number) as [number, number, number];
+    return d.getUTCFullYear() >= 1 && d.getUTCFullYear() <= 9999 && new Date(Date.UTC(y, m - 1, day)).getUTCDate() === day;
+  }, 'must be a real date between the years 0001 and 9999');
 
 const activityQuery = z
   .object({
-    from: z.iso.datetime({ offset: true }).optional().describe('Inclusive lower bound (ISO 8601)'),
-    to: z.iso.datetime({ offset: true }).optional().describe('Exclusive upper bound (ISO 8601)'),
+    from: instant.optional().describe('Inclusive lower bound (ISO 8601)'),
+    to: instant.optional().describe('Exclusive upper bound (ISO 8601)'),
     status: z.enum(['all', 'failures']).default('all').describe('`failures`: only answers with status ≥ 400'),
     operation: z.string().max(50).optional().describe('create, update, deactivate, reactivate, delete, membership_add, membership_remove, membership_change, lookup, discovery, bulk, or an admin action name'),
     source: z.enum(['scim', 'admin']).optional(),
