@@ -9,10 +9,9 @@ import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app.js';
 import { loggerOptions, REDACTED, requestIdOf } from '../../src/http/logging.js';
-import { OPERATOR_TOKEN, testOrg, type TestApp } from '../support/app.js';
-import { dialects, testDatabase } from '../support/db.js';
+import { testApp, testOrg, type TestApp } from '../support/app.js';
+import { dialects } from '../support/db.js';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
@@ -61,21 +60,13 @@ describe.each(dialects())('request logs (%s)', (dialect) => {
   let t: TestApp;
   const log = capture();
   beforeAll(async () => {
-    const { db } = await testDatabase(dialect);
     // debug: the level that also logs headers, so redaction is what keeps credentials out.
-    app = createApp({ db, operatorToken: OPERATOR_TOKEN, publicUrl: 'https://scim.test', consoleDir: false, cacheTokens: dialect === 'pglite', logger: { level: 'debug', stream: log.stream } });
-    app.get('/test-only/boom', async () => {
-      throw new Error('boom at the test route');
-    });
-    await app.ready();
-    t = {
-      app,
-      dialect,
-      async admin(method, url, body) {
-        const res = await app.inject({ method, url: `/api/v1${url}`, headers: { authorization: `Bearer ${OPERATOR_TOKEN}` }, ...(body !== undefined ? { payload: body as object } : {}) });
-        return { status: res.statusCode, body: res.body ? JSON.parse(res.body) : undefined };
-      },
-    };
+    t = await testApp(dialect, { consoleDir: false, logger: { level: 'debug', stream: log.stream } }, (a) =>
+      a.get('/test-only/boom', async () => {
+        throw new Error('boom at the test route');
+      }),
+    );
+    app = t.app;
   });
   afterAll(() => app.close());
   beforeEach(() => {

@@ -8,10 +8,9 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { createApp } from '../../src/app.js';
 import { ConfigError, loadConfig } from '../../src/config/config.js';
 import type { DatabaseHandle } from '../../src/db/connect.js';
-import { OPERATOR_TOKEN, testOrg, type TestApp, type TestOrg } from '../support/app.js';
+import { OPERATOR_TOKEN, testApp, testOrg, type TestApp, type TestOrg } from '../support/app.js';
 import { dialects, testDatabase } from '../support/db.js';
 
 const METRICS_TOKEN = 'metrics-scraper-token-0123456789';
@@ -75,16 +74,8 @@ describe.each(dialects())('/metrics (%s)', (dialect) => {
   let t: TestApp;
   beforeAll(async () => {
     handle = await testDatabase(dialect);
-    app = createApp({ db: handle.db, operatorToken: OPERATOR_TOKEN, metricsToken: METRICS_TOKEN, poolStats: handle.poolStats, publicUrl: 'https://scim.test', consoleDir: false, cacheTokens: dialect === 'pglite' });
-    await app.ready();
-    t = {
-      app,
-      dialect,
-      async admin(method, url, body) {
-        const res = await app.inject({ method, url: `/api/v1${url}`, headers: { authorization: `Bearer ${OPERATOR_TOKEN}` }, ...(body !== undefined ? { payload: body as object } : {}) });
-        return { status: res.statusCode, body: res.body ? JSON.parse(res.body) : undefined };
-      },
-    };
+    t = await testApp(dialect, { metricsToken: METRICS_TOKEN, poolStats: handle.poolStats, consoleDir: false });
+    app = t.app;
   });
   afterAll(() => app.close());
 

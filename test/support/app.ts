@@ -24,12 +24,13 @@ export interface TestOrg {
   scim(method: InjectOptions['method'], path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Record<string, unknown> }>;
 }
 
-/** Builds the app on `dialect`'s shared database. */
-export async function testApp(dialect: Dialect, overrides: Omit<Partial<AppDeps>, 'db' | 'operatorToken'> = {}): Promise<TestApp> {
+/** Builds the app on `dialect`'s shared database; `beforeReady` may add test-only routes. */
+export async function testApp(dialect: Dialect, overrides: Omit<Partial<AppDeps>, 'db' | 'operatorToken'> = {}, beforeReady?: (app: FastifyInstance) => void): Promise<TestApp> {
   const { db } = await testDatabase(dialect);
   // Test files send many wrong tokens from one address on purpose; secrets.test.ts tests the 429 with its own limit.
   const authFailures = { limit: 1_000_000, windowMs: 60_000 };
   const app = createApp({ db, operatorToken: OPERATOR_TOKEN, publicUrl: 'https://scim.test', cacheTokens: dialect === 'pglite', authFailures, ...overrides });
+  beforeReady?.(app);
   await app.ready();
   return {
     app,
