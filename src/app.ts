@@ -21,7 +21,7 @@ import { AuthFailureLimiter, DEFAULT_AUTH_FAILURE_LIMIT, DEFAULT_AUTH_FAILURE_WI
 import { fileURLToPath } from 'node:url';
 import type { DestinationStream } from 'pino';
 import type { PoolStats } from './db/connect.js';
-import { loggerOptions, registerRequestLogging, requestIdOf } from './http/logging.js';
+import { loggerOptions, PROBE_LOG_LEVEL, registerRequestLogging, requestIdOf } from './http/logging.js';
 import { registerMetrics } from './http/metrics.js';
 import type { ServiceLimits } from './scim/discovery.js';
 import { DEFAULT_FILTER_LIMITS } from './scim/filter/parse.js';
@@ -140,7 +140,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
   });
 
   // Readiness (a load balancer's check): the database answers and has every migration this build knows.
-  app.get('/readyz', async (_req, reply) => {
+  app.get('/readyz', { logLevel: PROBE_LOG_LEVEL }, async (_req, reply) => {
     try {
       const pending = await pendingMigrations(deps.db);
       if (pending.length) return reply.code(503).header('Retry-After', '5').send({ status: 'migrations pending', pending });
@@ -151,7 +151,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
   });
   // Liveness: the process answers. It must not queue behind database work (a busy
   // embedded database kept it waiting seconds); whether the database answers is /readyz's question.
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/healthz', { logLevel: PROBE_LOG_LEVEL }, async () => ({ status: 'ok' }));
   // OpenAPI 3.1 generated from the admin routes' zod schemas (the same ones that validate requests).
   app.register(swagger, {
     openapi: {

@@ -27,6 +27,12 @@ export function requestIdOf(req: IncomingMessage): string {
   return typeof presented === 'string' && SANE_REQUEST_ID.test(presented) ? presented : randomUUID();
 }
 
+/**
+ * The log level of /healthz, /readyz and /metrics: a balancer or Prometheus calls
+ * them every few seconds, and their request lines would drown the log.
+ */
+export const PROBE_LOG_LEVEL = 'warn';
+
 /** Written instead of a redacted value. */
 export const REDACTED = '[redacted]';
 

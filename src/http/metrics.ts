@@ -15,6 +15,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { PoolStats } from '../db/connect.js';
 import { operationOf } from '../activity/scim-activity.js';
 import { AdminError } from './errors.js';
+import { PROBE_LOG_LEVEL } from './logging.js';
 
 export interface MetricsOptions {
   operatorToken: string;
@@ -97,7 +98,7 @@ export function registerMetrics(app: FastifyInstance, opts: MetricsOptions): Reg
     }
   });
 
-  app.get('/metrics', { schema: { hide: true } }, async (req, reply) => {
+  app.get('/metrics', { schema: { hide: true }, logLevel: PROBE_LOG_LEVEL }, async (req, reply) => {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
     const presented = m?.[1];
     // Both comparisons always run, so the answer's timing does not tell which token was close.

@@ -75,12 +75,12 @@ describe.each(dialects())('request logs (%s)', (dialect) => {
   const linesOf = (reqId: string) => log.records().filter((r) => r.reqId === reqId);
 
   it('writes JSON lines; every request line has a reqId, echoed in X-Request-Id, a caller’s sane id kept', async () => {
-    const generated = await app.inject({ url: '/healthz' });
+    const generated = await app.inject({ url: '/scim/v2/ServiceProviderConfig' });
     const id = generated.headers['x-request-id'] as string;
     expect(id).toMatch(UUID);
-    const kept = await app.inject({ url: '/healthz', headers: { 'x-request-id': 'okta-req.42_A' } });
+    const kept = await app.inject({ url: '/scim/v2/ServiceProviderConfig', headers: { 'x-request-id': 'okta-req.42_A' } });
     expect(kept.headers['x-request-id']).toBe('okta-req.42_A');
-    const replaced = await app.inject({ url: '/healthz', headers: { 'x-request-id': 'x'.repeat(129) } });
+    const replaced = await app.inject({ url: '/scim/v2/ServiceProviderConfig', headers: { 'x-request-id': 'x'.repeat(129) } });
     expect(replaced.headers['x-request-id']).toMatch(UUID);
     // Refusals carry it too: a 401 and an unknown URL.
     const refused = await app.inject({ url: '/scim/v2/Users', headers: { 'x-request-id': 'refused-1' } });
@@ -101,6 +101,12 @@ describe.each(dialects())('request logs (%s)', (dialect) => {
       expect(msgs).toContain('request completed');
     }
     expect(linesOf('x'.repeat(129))).toEqual([]);
+    // Probes and scrapes echo the id but log nothing below warn: every few seconds they would drown the log.
+    for (const url of ['/healthz', '/readyz', '/metrics']) {
+      const probe = await app.inject({ url, headers: { 'x-request-id': `probe${url.replace('/', '-')}` } });
+      expect(probe.headers['x-request-id']).toBe(`probe${url.replace('/', '-')}`);
+      expect(linesOf(`probe${url.replace('/', '-')}`), url).toEqual([]);
+    }
     expect(linesOf('refused-1').find((r) => r.msg === 'request completed')).toMatchObject({ level: 30, res: { statusCode: 401 } });
   });
 
