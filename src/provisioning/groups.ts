@@ -310,21 +310,20 @@ export async function listGroups(ctx: ScimContext, params: ListParams): Promise<
   return listResponse(resources, totalResults, q.startIndex);
 }
 
+/**
+ * Moves a group's version and lastModified (and stores `doc` when given).
+ * @throws ScimError 404 when the group is gone.
+ */
 async function touch(trx: Transaction<Database>, orgId: string, id: string, doc?: ScimDocument): Promise<GroupRow> {
-  const row = await touchIfExists(trx, orgId, id, doc);
-  if (!row) throw notFound(`Group ${id} not found`);
-  return row;
-}
-
-/** Moves a group's version and lastModified (and stores `doc` when given); undefined when the group is gone. */
-function touchIfExists(trx: Transaction<Database>, orgId: string, id: string, doc?: ScimDocument): Promise<GroupRow | undefined> {
-  return trx
+  const row = await trx
     .updateTable('scim_groups')
     .set({ ...(doc ? { ...extract(doc), doc: JSON.stringify(doc) } : {}), version: sql`version + 1`, updated_at: nowMs() })
     .where('org_id', '=', orgId)
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirst();
+  if (!row) throw notFound(`Group ${id} not found`);
+  return row;
 }
 
 /** Replaces a group and its whole member list (RFC 7644 §3.5.1). @throws ScimError 404, 400 (also more members than ctx.limits allow), 412. */
