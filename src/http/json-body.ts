@@ -7,10 +7,9 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { invalidSyntax, invalidValue, ScimError } from '../scim/errors.js';
+import { unstorableCharacter } from '../scim/storable-text.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
-/** With the `u` flag a surrogate pair is one code point, so this matches only unpaired halves. */
-const LONE_SURROGATE = /\p{Surrogate}/u;
 
 /**
  * Deepest nesting of objects and arrays accepted in a body. The deepest real
@@ -50,10 +49,10 @@ function nestedDeeperThan(text: string, max: number): boolean {
  */
 function unstorable(value: unknown): ScimError | undefined {
   const stack: unknown[] = [value];
-  const check = (s: string) =>
-    s.includes('\0') ? invalidValue('Strings must not contain the NUL character (\\u0000)')
-    : LONE_SURROGATE.test(s) ? invalidValue('Strings must not contain an unpaired UTF-16 surrogate (such as \\ud800)')
-    : undefined;
+  const check = (s: string) => {
+    const bad = unstorableCharacter(s);
+    return bad ? invalidValue(`Strings must not contain ${bad}`) : undefined;
+  };
   while (stack.length) {
     const v = stack.pop();
     if (typeof v === 'string') {

@@ -18,6 +18,7 @@
  */
 import { invalidFilter, type ScimError } from '../errors.js';
 import type { AttrPath, CompareOp, CompareValue, Filter } from './ast.js';
+import { unstorableCharacter } from '../storable-text.js';
 
 /** Longest filter (or path) accepted, in UTF-16 code units: bounds parse time and SQL size. */
 export const MAX_FILTER_LENGTH = 4096;
@@ -53,8 +54,6 @@ const SUB_NAME = /^(?:[A-Za-z][A-Za-z0-9_-]*|\$ref)$/i;
 const SCHEMA_URI = /^[A-Za-z][A-Za-z0-9+.-]*:\S+$/;
 /** RFC 8259 number. */
 const NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
-/** With the `u` flag a surrogate pair is one code point, so this matches only unpaired halves. */
-const LONE_SURROGATE = /\p{Surrogate}/u;
 const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
 
 export interface Token {
@@ -155,8 +154,8 @@ export class GrammarParser {
       i++;
     }
     // An escape can spell what PostgreSQL text cannot hold; refused here, as in request bodies (src/http/json-body.ts).
-    if (out.includes('\0')) this.fail('The NUL character (\\u0000) is not allowed in a string', start);
-    if (LONE_SURROGATE.test(out)) this.fail('An unpaired UTF-16 surrogate (such as \\ud800) is not allowed in a string', start);
+    const bad = unstorableCharacter(out);
+    if (bad) this.fail(`${bad[0]!.toUpperCase()}${bad.slice(1)} is not allowed in a string`, start);
     this.pos = i + 1;
     return { kind: 'string', text: s.slice(start, this.pos), pos: start, end: this.pos, value: out };
   }
