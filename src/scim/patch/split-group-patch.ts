@@ -47,7 +47,9 @@ function keyTarget(key: string, prefix?: string): PatchPath | undefined {
 /**
  * Takes the members keys out of an add/replace value (the core schema URN as a
  * key holding core attributes included), turning each into a member change in
- * key order; returns the other keys.
+ * key order; returns the other keys. Without a `path`, the value of an add or
+ * replace is a set of attributes to apply (RFC 7644 §3.5.2.1, §3.5.2.3), so
+ * `members` may arrive as one of its keys.
  */
 function takeMembers(
   op: PatchOperation,
