@@ -123,7 +123,9 @@ export function createApp(deps: AppDeps): FastifyInstance {
   if (deps.onRoute) app.addHook('onRoute', deps.onRoute);
   registerJsonBodyParser(app);
   registerRequestLogging(app);
-  registerMetrics(app, { operatorToken: deps.operatorToken, metricsToken: deps.metricsToken, poolStats: deps.poolStats });
+  // One count per address across the SCIM API, the admin API and /metrics: a guesser cannot multiply its tries by alternating them.
+  const authFailures = new AuthFailureLimiter(deps.authFailures ?? { limit: DEFAULT_AUTH_FAILURE_LIMIT, windowMs: DEFAULT_AUTH_FAILURE_WINDOW_SECONDS * 1000 });
+  registerMetrics(app, { operatorToken: deps.operatorToken, metricsToken: deps.metricsToken, poolStats: deps.poolStats, authFailures });
 
   app.setErrorHandler(onError);
   app.setNotFoundHandler(notFoundHandler);
@@ -172,8 +174,6 @@ export function createApp(deps: AppDeps): FastifyInstance {
   const tokenCache = deps.cacheTokens ? new TokenCache() : undefined;
   // Without the cache (a shared PostgreSQL), user reads confirm the token in their own statement.
   const principalHints = tokenCache ? undefined : new PrincipalHints();
-  // One count per address across both APIs: a guesser cannot double its tries by alternating them.
-  const authFailures = new AuthFailureLimiter(deps.authFailures ?? { limit: DEFAULT_AUTH_FAILURE_LIMIT, windowMs: DEFAULT_AUTH_FAILURE_WINDOW_SECONDS * 1000 });
   app.register(scimPlugin, { prefix: '/scim/v2', db: deps.db, publicUrl: deps.publicUrl, limits, activity, tokenCache, principalHints, authFailures });
   app.register(adminPlugin, {
     prefix: '/api/v1',

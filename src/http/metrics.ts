@@ -9,18 +9,21 @@
  *
  * Access: `Authorization: Bearer <operator token or SCIMD_METRICS_TOKEN>`, else 401.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { PoolStats } from '../db/connect.js';
 import { operationOf } from '../activity/scim-activity.js';
 import { AdminError } from './errors.js';
+import { sameSecret } from '../tenants/tokens.js';
+import type { AuthFailureLimiter } from './auth-failures.js';
 import { PROBE_LOG_LEVEL } from './logging.js';
 
 export interface MetricsOptions {
   operatorToken: string;
   /** A second token accepted at /metrics (SCIMD_METRICS_TOKEN). */
   metricsToken?: string | undefined;
+  /** The app's wrong-token limiter, shared with the SCIM and admin APIs (auth-failures.ts). */
+  authFailures?: AuthFailureLimiter | undefined;
   /** The database pool's state now; without it there are no pool gauges. */
   poolStats?: (() => PoolStats) | undefined;
 }
@@ -46,10 +49,6 @@ function processMetrics(): Registry {
   return processRegistry;
 }
 
-/** Equal secrets, compared in constant time on their SHA-256 digests (equal lengths whatever was sent). */
-function sameSecret(presented: string, expected: string): boolean {
-  return timingSafeEqual(createHash('sha256').update(presented).digest(), createHash('sha256').update(expected).digest());
-}
 
 /** `success` for 1xx–3xx, a named refusal for 401/403/404/409/412/429, else `client_error`/`server_error`. */
 function outcomeOf(status: number): string {
@@ -105,6 +104,9 @@ export function registerMetrics(app: FastifyInstance, opts: MetricsOptions): Reg
     const operator = presented !== undefined && sameSecret(presented, opts.operatorToken);
     const scraper = presented !== undefined && opts.metricsToken !== undefined && sameSecret(presented, opts.metricsToken);
     if (!operator && !scraper) {
+      // A wrong token here guesses the operator token too: it counts with the other APIs' failures.
+      const throttled = presented !== undefined ? opts.authFailures?.refuse(req.ip, reply) : undefined;
+      if (throttled) throw throttled;
       reply.header('WWW-Authenticate', 'Bearer realm="scimd-metrics"');
       throw new AdminError(401, 'Send Authorization: Bearer <SCIMD_METRICS_TOKEN or the operator token>');
     }

@@ -230,7 +230,12 @@ export class TokenCheck {
 
 /** Compares the operator credential in constant time (hashing both sides equalises lengths). */
 export function isOperatorToken(presented: string, operatorToken: string): boolean {
-  return timingSafeEqual(createHash('sha256').update(presented).digest(), createHash('sha256').update(operatorToken).digest());
+  return sameSecret(presented, operatorToken);
+}
+
+/** Equal secrets, compared in constant time on their SHA-256 digests (equal lengths whatever was sent). */
+export function sameSecret(presented: string, expected: string): boolean {
+  return timingSafeEqual(createHash('sha256').update(presented).digest(), createHash('sha256').update(expected).digest());
 }
 
 

@@ -291,6 +291,20 @@ describe.each(dialects())('Rate limiting of wrong tokens on %s', (dialect) => {
     expect((await admin(OPERATOR_TOKEN)).statusCode).toBe(200);
     expect((await admin(undefined)).statusCode).toBe(401);
   });
+
+  // Fresh-reviewer finding: /metrics accepts the operator token, and its wrong tokens were never counted.
+  it('counts wrong tokens on /metrics with the others: 429 past the limit, the operator still served', async () => {
+    const ip = newIp();
+    const metrics = (token: string) => t.app.inject({ method: 'GET', url: '/metrics', remoteAddress: ip, headers: { authorization: `Bearer ${token}` } });
+    for (let i = 0; i < 15; i++) expect((await metrics(`wrong-metrics-token-${i}`)).statusCode).toBe(401);
+    for (let i = 0; i < 5; i++) expect((await scim(ip, wrongToken())).statusCode).toBe(401);
+    const r = await metrics('wrong-metrics-token-x');
+    expect(r.statusCode).toBe(429);
+    expect(r.headers['retry-after']).toBe('60');
+    expect(JSON.parse(r.body)).toEqual({ statusCode: 429, error: 'Too Many Requests', message: expect.stringContaining('try again in 60 seconds') });
+    expect((await scim(ip, wrongToken())).statusCode).toBe(429);
+    expect((await metrics(OPERATOR_TOKEN)).statusCode).toBe(200);
+  });
 });
 
 describe.each(dialects())('Rate limiting behind a trusted proxy on %s', (dialect) => {
