@@ -262,7 +262,11 @@ function dateValue(value: CompareValue, label: string): string {
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const daysInMonth = new Date(Date.UTC(2000, month, 0)).getUTCDate() - (month === 2 && !(year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) ? 1 : 0);
   if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth) throw bad();
-  return new Date(value).toISOString();
+  // The offset can carry 0001-01-01T00:00+14:00 or 9999-12-31T23:59-14:00 out of
+  // range in UTC, which is what PostgreSQL compares.
+  const instant = new Date(value).toISOString();
+  if (!/^\d{4}-/.test(instant) || instant.startsWith('0000-')) throw bad();
+  return instant;
 }
 
 function nullComparison(op: CompareOp, expr: Sql, label: string): Sql {

@@ -88,6 +88,9 @@ describe.each(dialects())('filterToSql on %s', (dialect) => {
     ['meta.lastModified lt "2020-02-30T00:00:00Z"', /dateTime/],
     ['meta.lastModified lt "2021-02-29"', /dateTime/],
     ['meta.lastModified lt "2020-13-01T00:00:00Z"', /dateTime/],
+    // Fresh-reviewer finding: in range as written, out of range once the offset is applied.
+    ['meta.lastModified le "9999-12-31T23:59:59-14:00"', /dateTime/],
+    ['meta.created gt "0001-01-01T00:00:00+14:00"', /dateTime/],
     ['name eq "x"', /complex/],
     ['emails[nosuch eq "x"]', /no sub-attribute "nosuch"/],
   ])('refuses %s with invalidFilter', async (filter, detail) => {
